@@ -1,0 +1,239 @@
+//! The engine instance: one per app, owning the HTTP client, session state, cache and
+//! in-flight requests.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use futures::FutureExt as _;
+use futures::future::BoxFuture;
+use tokio::runtime::Handle;
+
+use crate::config::ClerkConfig;
+use crate::error::{Error, InvalidResponse};
+use crate::fapi::{ClientWire, FapiTransport};
+use crate::flights::{FlightResult, Flights, Joined};
+use crate::session::Session;
+use crate::state::State;
+use crate::token::{CacheKey, GetTokenOptions, TokenResource};
+
+/// Cheap to clone; clones share one engine.
+#[derive(Clone)]
+pub struct Clerk {
+    inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    transport: FapiTransport,
+    state: Mutex<State>,
+    flights: Flights,
+    /// Requests run as tasks here, so a caller that goes away never cancels a request that
+    /// other callers share.
+    runtime: Handle,
+}
+
+impl Clerk {
+    /// Uses the Tokio runtime the caller is running on.
+    pub fn new(config: ClerkConfig) -> Result<Self, Error> {
+        let runtime = Handle::try_current()
+            .map_err(|_| Error::configuration("Clerk::new needs a Tokio runtime; use Clerk::with_runtime"))?;
+        Self::with_runtime(config, runtime)
+    }
+
+    pub fn with_runtime(config: ClerkConfig, runtime: Handle) -> Result<Self, Error> {
+        let transport = FapiTransport::new(&config)?;
+        let inner = Inner { transport, state: Mutex::default(), flights: Flights::default(), runtime };
+        Ok(Self { inner: Arc::new(inner) })
+    }
+
+    /// Fetches the client (`GET /v1/client`) and returns its active session, if any.
+    pub async fn load(&self) -> Result<Option<Session>, Error> {
+        let client = self.inner.transport.get_client().await?;
+        self.inner.apply_client(client.as_ref());
+        Ok(self.session())
+    }
+
+    /// The active session, if signed in.
+    pub fn session(&self) -> Option<Session> {
+        let state = self.inner.lock();
+        let id = state.active_session_id()?;
+        let user_id = state.session(id).and_then(|s| s.user_id.clone());
+        Some(Session::new(id.to_string(), user_id, self.inner.clone()))
+    }
+
+    /// Signs in with a sign-in token (ticket) that the app's backend created.
+    pub async fn sign_in_with_ticket(&self, ticket: &str) -> Result<Session, Error> {
+        let (session_id, client) = self.inner.transport.sign_in_with_ticket(ticket).await?;
+        self.inner.apply_client(client.as_ref());
+        match self.session() {
+            Some(session) if session.id() == session_id => Ok(session),
+            _ => Err(Error::InvalidResponse(InvalidResponse::SignInIncomplete)),
+        }
+    }
+
+    /// Ends the active session. Locally it ends at once, whatever the network does.
+    pub async fn sign_out(&self) -> Result<(), Error> {
+        let active = self.inner.lock().active_session_id().map(str::to_string);
+        match active {
+            Some(id) => self.inner.end_session(&id).await,
+            None => Ok(()),
+        }
+    }
+
+    /// How far the server's clock is estimated to be ahead of the device's.
+    pub fn server_clock_offset_ms(&self) -> i64 {
+        self.inner.transport.clock_offset_ms()
+    }
+
+    /// Requests currently in flight (one per cache key at most).
+    pub fn requests_in_flight(&self) -> usize {
+        self.inner.flights.in_flight()
+    }
+}
+
+impl Inner {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn apply_client(&self, client: Option<&ClientWire>) {
+        let now = self.transport.server_now_ms();
+        self.lock().apply_client(client, now);
+    }
+
+    pub(crate) fn is_active(&self, session_id: &str) -> bool {
+        self.lock().active_generation(session_id).is_some()
+    }
+
+    pub(crate) fn call_ticket(&self) -> u64 {
+        self.flights.ticket()
+    }
+
+    /// A cached token that is fresh for `options`, without any I/O.
+    pub(crate) fn cached_token(&self, session_id: &str, options: &GetTokenOptions) -> Option<TokenResource> {
+        if options.skip_cache {
+            return None;
+        }
+        let now = self.transport.server_now_ms();
+        let state = self.lock();
+        state.active_generation(session_id)?;
+        state
+            .cached(&CacheKey::new(session_id, options))
+            .filter(|token| token.is_fresh(now, options.buffer()))
+            .cloned()
+    }
+
+    pub(crate) async fn get_token(
+        self: Arc<Self>,
+        session_id: String,
+        options: GetTokenOptions,
+        ticket: u64,
+    ) -> Result<Option<TokenResource>, Error> {
+        if !self.is_active(&session_id) {
+            return Ok(None);
+        }
+        if let Some(token) = self.cached_token(&session_id, &options) {
+            return Ok(Some(token));
+        }
+        let key = CacheKey::new(&session_id, &options);
+        let newer_than = options.skip_cache.then_some(ticket);
+        loop {
+            let joined = self.flights.join_or_start(&key, newer_than, |seq| self.clone().start_fetch(key.clone(), seq));
+            let flight = match joined {
+                Joined::Flight(flight) => flight,
+                Joined::Older(flight) => {
+                    let _ = flight.result.await;
+                    continue;
+                }
+            };
+            return match flight.result.await {
+                // Stale-if-error: a transient failure does not take away a token that is
+                // still valid, only past the caller's buffer.
+                Err(error) if error.is_transient() && !options.skip_cache => {
+                    let now = self.transport.server_now_ms();
+                    let state = self.lock();
+                    match state.cached(&key).filter(|t| !t.is_expired(now) && state.active_generation(&session_id).is_some()) {
+                        Some(token) => Ok(Some(token.clone())),
+                        None => Err(error),
+                    }
+                }
+                result => result,
+            };
+        }
+    }
+
+    fn start_fetch(self: Arc<Self>, key: CacheKey, seq: u64) -> BoxFuture<'static, FlightResult> {
+        let runtime = self.runtime.clone();
+        let task = runtime.spawn(async move {
+            let _landing = Landing { inner: self.clone(), key: key.clone(), seq };
+            self.fetch(key).await
+        });
+        async move {
+            match task.await {
+                Ok(result) => result,
+                Err(join) if join.is_panic() => Err(Error::Internal { message: "token request panicked".into() }),
+                Err(_) => Err(Error::Cancelled),
+            }
+        }
+        .boxed()
+    }
+
+    async fn fetch(&self, key: CacheKey) -> FlightResult {
+        let Some(generation) = self.lock().active_generation(&key.session_id) else {
+            return Ok(None);
+        };
+        let last_token = self.lock().cached(&key).map(|t| t.jwt.clone());
+        let (session_id, template, org) = (&key.session_id, key.template.as_deref(), key.organization_id.as_deref());
+        let mut result = self.transport.create_token(session_id, template, org, None).await;
+        // The server wants proof of the previous token before minting a new one.
+        if let (Err(Error::Api(api)), Some(last)) = (&result, &last_token) {
+            if api.has_code("missing_expired_token") {
+                result = self.transport.create_token(session_id, template, org, Some(last)).await;
+            }
+        }
+        let token = match result.and_then(TokenResource::from_jwt) {
+            Ok(token) => token,
+            Err(error) => {
+                if let Error::Api(api) = &error {
+                    if api.ends_session() {
+                        tracing::info!(session = %key.session_id, code = ?api.code(), "session ended by the server");
+                        self.lock().end_session(&key.session_id, api.code().unwrap_or("ended"));
+                    }
+                }
+                return Err(error);
+            }
+        };
+        self.transport.observe_issued_at(token.issued_at);
+        let now = self.transport.server_now_ms();
+        if token.is_expired(now) {
+            return Err(Error::InvalidResponse(InvalidResponse::ExpiredOnArrival));
+        }
+        let mut state = self.lock();
+        if state.active_generation(&key.session_id) != Some(generation) {
+            tracing::debug!(session = %key.session_id, "session ended while its token was in flight; dropped");
+            return Ok(None);
+        }
+        state.store(key, token.clone(), now);
+        Ok(Some(token))
+    }
+
+    pub(crate) async fn end_session(&self, session_id: &str) -> Result<(), Error> {
+        self.lock().end_session(session_id, "ended");
+        let client = self.transport.end_session(session_id).await?;
+        if client.is_some() {
+            self.apply_client(client.as_ref());
+        }
+        Ok(())
+    }
+}
+
+/// Removes a flight from the table when its task ends, panics included.
+struct Landing {
+    inner: Arc<Inner>,
+    key: CacheKey,
+    seq: u64,
+}
+
+impl Drop for Landing {
+    fn drop(&mut self) {
+        self.inner.flights.finish(&self.key, self.seq);
+    }
+}

@@ -1,0 +1,202 @@
+//! Sends Frontend API requests: native-app headers, the device token and its rotation, clock
+//! skew sampling, error decoding, and retries with backoff.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{AUTHORIZATION, DATE, HeaderValue, RETRY_AFTER};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use url::Url;
+
+use super::models::{ClientWire, ErrorsWire, SignInWire, TokenWire, Wrapped};
+use crate::clock::Clock;
+use crate::config::{CLERK_API_VERSION, ClerkConfig};
+use crate::error::{ApiError, Error, InvalidResponse};
+use crate::retry::{RetryPolicy, parse_retry_after};
+use crate::skew::SkewEstimator;
+use crate::token_store::TokenStore;
+
+pub(crate) struct FapiTransport {
+    http: reqwest::Client,
+    base: Url,
+    store: Arc<dyn TokenStore>,
+    clock: Arc<dyn Clock>,
+    skew: SkewEstimator,
+    retry: RetryPolicy,
+    sdk_header: HeaderValue,
+}
+
+impl FapiTransport {
+    pub fn new(config: &ClerkConfig) -> Result<Self, Error> {
+        // rustls needs a process-wide crypto provider; keep the app's if it installed one.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .timeout(config.request_timeout)
+            .connect_timeout(config.connect_timeout)
+            // The Frontend API does not redirect native clients; never follow one with the
+            // device token attached.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| Error::configuration(format!("cannot build the HTTP client: {e}")))?;
+        let sdk_header = HeaderValue::from_str(&format!("{}/{}", config.sdk_name, config.sdk_version))
+            .map_err(|_| Error::configuration("SDK name/version must be visible ASCII"))?;
+        Ok(Self {
+            http,
+            base: config.frontend_api.clone(),
+            store: config.token_store.clone(),
+            clock: config.clock.clone(),
+            skew: SkewEstimator::default(),
+            retry: config.retry.clone(),
+            sdk_header,
+        })
+    }
+
+    /// The server's time as best known, in Unix milliseconds.
+    pub fn server_now_ms(&self) -> i64 {
+        self.skew.server_now_ms(self.clock.now_ms())
+    }
+
+    pub fn clock_offset_ms(&self) -> i64 {
+        self.skew.offset_ms()
+    }
+
+    pub async fn get_client(&self) -> Result<Option<ClientWire>, Error> {
+        let body = self.send(Method::GET, &["v1", "client"], &[]).await?;
+        let wrapped: Wrapped<ClientWire> = parse(&body)?;
+        Ok(wrapped.response)
+    }
+
+    pub async fn sign_in_with_ticket(&self, ticket: &str) -> Result<(String, Option<ClientWire>), Error> {
+        let form = [("strategy", "ticket"), ("ticket", ticket)];
+        let body = self.send(Method::POST, &["v1", "client", "sign_ins"], &form).await?;
+        let wrapped: Wrapped<SignInWire> = parse(&body)?;
+        let sign_in = wrapped.response.ok_or(Error::InvalidResponse(InvalidResponse::NotJson))?;
+        match (sign_in.status.as_str(), sign_in.created_session_id) {
+            ("complete", Some(session_id)) => Ok((session_id, wrapped.client)),
+            _ => Err(Error::InvalidResponse(InvalidResponse::SignInIncomplete)),
+        }
+    }
+
+    pub async fn end_session(&self, session_id: &str) -> Result<Option<ClientWire>, Error> {
+        let body = self
+            .send(Method::POST, &["v1", "client", "sessions", session_id, "end"], &[])
+            .await?;
+        let wrapped: Wrapped<serde_json::Value> = parse(&body)?;
+        Ok(wrapped.client)
+    }
+
+    /// Mints a session token (or a JWT template token). Returns the raw JWT.
+    pub async fn create_token(
+        &self,
+        session_id: &str,
+        template: Option<&str>,
+        organization_id: Option<&str>,
+        expired_token: Option<&str>,
+    ) -> Result<String, Error> {
+        let mut path = vec!["v1", "client", "sessions", session_id, "tokens"];
+        path.extend(template);
+        let mut form = Vec::new();
+        if template.is_none() {
+            form.extend(organization_id.map(|org| ("organization_id", org)));
+        }
+        form.extend(expired_token.map(|token| ("expired_token", token)));
+        let body = self.send(Method::POST, &path, &form).await?;
+        let token: TokenWire = parse(&body)?;
+        token.jwt.filter(|jwt| !jwt.is_empty()).ok_or(Error::InvalidResponse(InvalidResponse::MissingJwt))
+    }
+
+    /// One logical request: retried on transient failures within the retry policy.
+    async fn send(&self, method: Method, path: &[&str], form: &[(&str, &str)]) -> Result<bytes::Bytes, Error> {
+        let started = self.clock.now_ms();
+        let mut attempt = 0;
+        loop {
+            let error = match self.send_once(method.clone(), path, form).await {
+                Ok(body) => return Ok(body),
+                Err(error) => error,
+            };
+            let elapsed = Duration::from_millis((self.clock.now_ms() - started).max(0) as u64);
+            let Some(delay) = self.retry.delay_after(&error, attempt, elapsed) else {
+                return Err(error);
+            };
+            tracing::debug!(attempt, ?delay, %error, "retrying Frontend API request");
+            self.clock.sleep(delay).await;
+            attempt += 1;
+        }
+    }
+
+    async fn send_once(&self, method: Method, path: &[&str], form: &[(&str, &str)]) -> Result<bytes::Bytes, Error> {
+        let mut request = self
+            .http
+            .request(method.clone(), self.url(path))
+            .header("clerk-api-version", CLERK_API_VERSION)
+            .header("x-mobile", "1")
+            .header("x-clerk-sdk", self.sdk_header.clone());
+        if let Some(device_token) = self.store.load() {
+            let mut value = HeaderValue::from_str(&device_token)
+                .map_err(|_| Error::configuration("stored device token is not a valid header value"))?;
+            value.set_sensitive(true);
+            request = request.header(AUTHORIZATION, value);
+        }
+        if method == Method::POST {
+            request = request.form(form);
+        }
+
+        let response = request.send().await.map_err(Error::from_reqwest)?;
+        let device_now = self.clock.now_ms();
+        let server_date_ms = response
+            .headers()
+            .get(DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| httpdate::parse_http_date(v).ok())
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_secs() as i64);
+        if let Some(secs) = server_date_ms {
+            self.skew.observe(secs, device_now);
+        }
+        // The server rotates the device token by answering with a new one; empty clears it.
+        if let Some(value) = response.headers().get(AUTHORIZATION) {
+            let token = value.to_str().unwrap_or_default().trim();
+            self.store.save((!token.is_empty()).then(|| token.to_string()));
+        }
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(v, server_date_ms.map_or_else(|| self.server_now_ms(), |s| s * 1000)));
+        let body = response.bytes().await.map_err(Error::from_reqwest)?;
+        if !status.is_success() {
+            return Err(Error::Api(api_error(status, &body, retry_after)));
+        }
+        Ok(body)
+    }
+
+    fn url(&self, path: &[&str]) -> Url {
+        let mut url = self.base.clone();
+        if let Ok(mut segments) = url.path_segments_mut() {
+            segments.pop_if_empty().extend(path);
+        }
+        url.query_pairs_mut().append_pair("_is_native", "true");
+        url
+    }
+
+    /// Records a token's `iat` as a server time sample (used when no `Date` header came).
+    pub fn observe_issued_at(&self, iat_secs: i64) {
+        let device_now = self.clock.now_ms();
+        if iat_secs * 1000 > self.skew.server_now_ms(device_now) {
+            self.skew.observe(iat_secs, device_now);
+        }
+    }
+}
+
+fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
+    serde_json::from_slice(body).map_err(|_| Error::InvalidResponse(InvalidResponse::NotJson))
+}
+
+/// Keeps every error entry the server sent. A body that is not `ClerkErrors` (a proxy's HTML
+/// page, say) still yields the status.
+fn api_error(status: StatusCode, body: &[u8], retry_after: Option<Duration>) -> ApiError {
+    let wire: ErrorsWire = serde_json::from_slice(body).unwrap_or(ErrorsWire { errors: vec![], clerk_trace_id: None });
+    ApiError { status: status.as_u16(), errors: wire.errors, clerk_trace_id: wire.clerk_trace_id, retry_after }
+}

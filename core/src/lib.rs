@@ -1,0 +1,38 @@
+//! The shared engine of the mobile SDK: fetches Clerk session tokens from the Frontend API
+//! and caches them, so that apps never get an expired token and never cause bursts of
+//! requests. Pure Rust; the UniFFI layer lives in `bindings/`.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), clerk_core::Error> {
+//! use clerk_core::{Clerk, ClerkConfig, GetTokenOptions};
+//! let clerk = Clerk::new(ClerkConfig::from_publishable_key("pk_test_Y2xlcmsuZXhhbXBsZS5jb20k")?)?;
+//! if let Some(session) = clerk.load().await? {
+//!     if let Some(token) = session.get_token(GetTokenOptions::default()).await? {
+//!         let _header = format!("Bearer {}", token.jwt);
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
+
+mod clerk;
+mod clock;
+mod config;
+mod error;
+mod fapi;
+mod flights;
+mod jwt;
+mod retry;
+mod session;
+mod skew;
+mod state;
+mod token;
+mod token_store;
+
+pub use clerk::Clerk;
+pub use clock::{Clock, ManualClock, SleepFuture, SystemClock};
+pub use config::{CLERK_API_VERSION, ClerkConfig, frontend_api_host};
+pub use error::{ApiError, ApiErrorEntry, Error, InvalidResponse, Result, SESSION_ENDING_CODES};
+pub use retry::{RetryPolicy, parse_retry_after};
+pub use session::Session;
+pub use token::{DEFAULT_EXPIRATION_BUFFER, GetTokenOptions, MAX_EXPIRATION_BUFFER, TokenResource};
+pub use token_store::{MemoryTokenStore, TokenStore};
