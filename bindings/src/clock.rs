@@ -1,0 +1,32 @@
+//! A clock the host's tests can drive, so foreign-language tests are as deterministic as the
+//! Rust ones. Apps never need it: without one, the system clock is used.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(uniffi::Object)]
+pub struct ManualClock {
+    pub(crate) inner: clerk_core::ManualClock,
+}
+
+#[uniffi::export]
+impl ManualClock {
+    /// Sleeps (retry backoff) move the clock forward at once instead of waiting.
+    #[uniffi::constructor]
+    pub fn new(start_ms: i64) -> Arc<Self> {
+        Arc::new(Self { inner: clerk_core::ManualClock::auto_advancing(start_ms) })
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        use clerk_core::Clock as _;
+        self.inner.now_ms()
+    }
+
+    pub fn advance_ms(&self, ms: i64) {
+        self.inner.advance(Duration::from_millis(ms.max(0) as u64));
+    }
+
+    pub fn set_ms(&self, now_ms: i64) {
+        self.inner.set_ms(now_ms);
+    }
+}

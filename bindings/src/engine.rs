@@ -1,0 +1,77 @@
+//! One engine per app: configuration, sign-in/out and the active session.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use clerk_core::{Clerk, ClerkConfig};
+
+use crate::clock::ManualClock;
+use crate::error::ClerkError;
+use crate::runtime;
+use crate::session::Session;
+use crate::token_store::{DeviceTokenStore, ForeignStore};
+use crate::types::ClerkSettings;
+
+#[derive(uniffi::Object)]
+pub struct ClerkCore {
+    core: Clerk,
+}
+
+#[uniffi::export]
+impl ClerkCore {
+    /// `token_store` defaults to memory only; `clock` is for tests.
+    #[uniffi::constructor(default(token_store = None, clock = None))]
+    pub fn new(
+        settings: ClerkSettings,
+        token_store: Option<Arc<dyn DeviceTokenStore>>,
+        clock: Option<Arc<ManualClock>>,
+    ) -> Result<Arc<Self>, ClerkError> {
+        let mut config = match (&settings.publishable_key, &settings.frontend_api_url) {
+            (_, Some(url)) => ClerkConfig::from_frontend_api_url(url)?,
+            (Some(key), None) => ClerkConfig::from_publishable_key(key)?,
+            (None, None) => {
+                return Err(ClerkError::Configuration {
+                    message: "give a publishable key or a Frontend API URL".into(),
+                });
+            }
+        };
+        let timeout = settings.request_timeout_seconds;
+        if !(timeout.is_finite() && timeout > 0.0) {
+            return Err(ClerkError::Configuration { message: "request timeout must be positive".into() });
+        }
+        config = config
+            .with_request_timeout(Duration::from_secs_f64(timeout.min(600.0)))
+            .with_sdk(settings.sdk_name, settings.sdk_version);
+        if let Some(store) = token_store {
+            config = config.with_token_store(Arc::new(ForeignStore(store)));
+        }
+        if let Some(clock) = clock {
+            config = config.with_clock(Arc::new(clock.inner.clone()));
+        }
+        let core = Clerk::with_runtime(config, runtime::handle())?;
+        Ok(Arc::new(Self { core }))
+    }
+
+    /// The active session, if signed in. No I/O.
+    pub fn session(&self) -> Option<Arc<Session>> {
+        self.core.session().map(Session::wrap)
+    }
+
+    /// Loads the client from the Frontend API; returns the active session.
+    pub async fn load(&self) -> Result<Option<Arc<Session>>, ClerkError> {
+        let core = self.core.clone();
+        runtime::run(async move { Ok(core.load().await?.map(Session::wrap)) }).await
+    }
+
+    /// Signs in with a sign-in token (ticket) created by the app's backend.
+    pub async fn sign_in_with_ticket(&self, ticket: String) -> Result<Arc<Session>, ClerkError> {
+        let core = self.core.clone();
+        runtime::run(async move { Ok(Session::wrap(core.sign_in_with_ticket(&ticket).await?)) }).await
+    }
+
+    /// Ends the active session; its tokens are dropped at once.
+    pub async fn sign_out(&self) -> Result<(), ClerkError> {
+        let core = self.core.clone();
+        runtime::run(async move { Ok(core.sign_out().await?) }).await
+    }
+}

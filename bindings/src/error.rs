@@ -1,0 +1,81 @@
+//! Errors as Swift `Error` / Kotlin exceptions, carrying the server's detail whole.
+
+use std::collections::HashMap;
+
+use clerk_core::Error as CoreError;
+
+/// One entry of the server's `errors` array.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ClerkApiError {
+    pub code: String,
+    pub message: String,
+    pub long_message: Option<String>,
+    /// `meta` values; strings as they are, anything else as JSON text.
+    pub meta: HashMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error, uniffi::Error)]
+pub enum ClerkError {
+    /// The Clerk API answered with an error status.
+    #[error("{description}")]
+    Api {
+        status: u16,
+        errors: Vec<ClerkApiError>,
+        clerk_trace_id: Option<String>,
+        retry_after_seconds: Option<f64>,
+        description: String,
+    },
+    #[error("network error: {message}")]
+    Network { message: String },
+    #[error("request timed out")]
+    Timeout { message: String },
+    #[error("invalid response: {message}")]
+    InvalidResponse { message: String },
+    #[error("configuration error: {message}")]
+    Configuration { message: String },
+    #[error("cancelled: {message}")]
+    Cancelled { message: String },
+    #[error("internal error: {message}")]
+    Internal { message: String },
+}
+
+impl From<CoreError> for ClerkError {
+    fn from(error: CoreError) -> Self {
+        let description = error.to_string();
+        match error {
+            CoreError::Api(api) => ClerkError::Api {
+                status: api.status,
+                errors: api
+                    .errors
+                    .into_iter()
+                    .map(|e| ClerkApiError {
+                        code: e.code,
+                        message: e.message,
+                        long_message: e.long_message,
+                        meta: e
+                            .meta
+                            .into_iter()
+                            .map(|(k, v)| (k, v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+                            .collect(),
+                    })
+                    .collect(),
+                clerk_trace_id: api.clerk_trace_id,
+                retry_after_seconds: api.retry_after.map(|d| d.as_secs_f64()),
+                description,
+            },
+            CoreError::Network { message } => ClerkError::Network { message },
+            CoreError::Timeout => ClerkError::Timeout { message: description },
+            CoreError::InvalidResponse(_) => ClerkError::InvalidResponse { message: description },
+            CoreError::Configuration { message } => ClerkError::Configuration { message },
+            CoreError::Cancelled => ClerkError::Cancelled { message: description },
+            CoreError::Internal { message } => ClerkError::Internal { message },
+        }
+    }
+}
+
+/// Foreign code that throws from a callback (e.g. a token store) surfaces here.
+impl From<uniffi::UnexpectedUniFFICallbackError> for ClerkError {
+    fn from(error: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        ClerkError::Internal { message: format!("callback failed: {}", error.reason) }
+    }
+}

@@ -1,0 +1,19 @@
+//! The UniFFI surface over `clerk-core`. Thin by design: types cross the boundary here and
+//! every call runs on the runtime this crate owns; behaviour lives in the core.
+
+mod clock;
+mod engine;
+mod error;
+mod runtime;
+mod session;
+mod token_store;
+mod types;
+
+pub use clock::ManualClock;
+pub use engine::ClerkCore;
+pub use error::{ClerkApiError, ClerkError};
+pub use session::Session;
+pub use token_store::DeviceTokenStore;
+pub use types::{ClerkSettings, GetTokenOptions, TokenResource};
+
+uniffi::setup_scaffolding!("clerkkit");

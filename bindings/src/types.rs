@@ -1,0 +1,72 @@
+//! Plain values crossing the boundary.
+
+use std::time::Duration;
+
+/// Options of `getToken` / `fetchToken`. Defaults match the official SDKs.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct GetTokenOptions {
+    #[uniffi(default)]
+    pub template: Option<String>,
+    /// Seconds; a cached token expiring within it is refreshed. Clamped to 0...60.
+    #[uniffi(default = 10.0)]
+    pub expiration_buffer: f64,
+    #[uniffi(default = false)]
+    pub skip_cache: bool,
+    #[uniffi(default)]
+    pub organization_id: Option<String>,
+}
+
+impl From<GetTokenOptions> for clerk_core::GetTokenOptions {
+    fn from(options: GetTokenOptions) -> Self {
+        let buffer = options.expiration_buffer;
+        // NaN and negatives mean "no buffer"; the core clamps the upper end.
+        let seconds = if buffer.is_finite() && buffer > 0.0 { buffer.min(3600.0) } else { 0.0 };
+        clerk_core::GetTokenOptions {
+            template: options.template,
+            expiration_buffer: Duration::from_secs_f64(seconds),
+            skip_cache: options.skip_cache,
+            organization_id: options.organization_id,
+        }
+    }
+}
+
+/// A session token or JWT template token.
+#[derive(Clone, PartialEq, uniffi::Record)]
+pub struct TokenResource {
+    pub jwt: String,
+    /// `exp`, Unix seconds.
+    pub expires_at: i64,
+    /// `iat`, Unix seconds.
+    pub issued_at: i64,
+}
+
+impl std::fmt::Debug for TokenResource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenResource")
+            .field("jwt", &"<redacted>")
+            .field("expires_at", &self.expires_at)
+            .field("issued_at", &self.issued_at)
+            .finish()
+    }
+}
+
+impl From<clerk_core::TokenResource> for TokenResource {
+    fn from(token: clerk_core::TokenResource) -> Self {
+        Self { jwt: token.jwt, expires_at: token.expires_at, issued_at: token.issued_at }
+    }
+}
+
+/// How to reach the Frontend API. Give a publishable key or an explicit Frontend API URL.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ClerkSettings {
+    #[uniffi(default)]
+    pub publishable_key: Option<String>,
+    #[uniffi(default)]
+    pub frontend_api_url: Option<String>,
+    #[uniffi(default = 15.0)]
+    pub request_timeout_seconds: f64,
+    #[uniffi(default = "clerk-kit")]
+    pub sdk_name: String,
+    #[uniffi(default = "0.1.0")]
+    pub sdk_version: String,
+}
