@@ -4,6 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use clerk_core::SleepMode;
+
 #[derive(uniffi::Object)]
 pub struct ManualClock {
     pub(crate) inner: clerk_core::ManualClock,
@@ -11,10 +13,16 @@ pub struct ManualClock {
 
 #[uniffi::export]
 impl ManualClock {
-    /// Sleeps (retry backoff) move the clock forward at once instead of waiting.
+    /// Sleeps (retry backoff) return at once and leave the clock where it is, so the test
+    /// alone moves time; `sleeps_ms` tells what was slept.
     #[uniffi::constructor]
     pub fn new(start_ms: i64) -> Arc<Self> {
-        Arc::new(Self { inner: clerk_core::ManualClock::auto_advancing(start_ms) })
+        Arc::new(Self { inner: clerk_core::ManualClock::with_sleep_mode(start_ms, SleepMode::Instant) })
+    }
+
+    /// Every sleep requested so far, in milliseconds.
+    pub fn sleeps_ms(&self) -> Vec<i64> {
+        self.inner.sleeps().iter().map(|d| d.as_millis() as i64).collect()
     }
 
     pub fn now_ms(&self) -> i64 {

@@ -189,6 +189,10 @@ impl Inner {
                 result = self.transport.create_token(session_id, template, org, Some(last)).await;
             }
         }
+        if self.lock().active_generation(&key.session_id) != Some(generation) {
+            tracing::debug!(session = %key.session_id, "session ended while its token was in flight; result dropped");
+            return Ok(None);
+        }
         let token = match result.and_then(TokenResource::from_jwt) {
             Ok(token) => token,
             Err(error) => {
@@ -207,8 +211,8 @@ impl Inner {
             return Err(Error::InvalidResponse(InvalidResponse::ExpiredOnArrival));
         }
         let mut state = self.lock();
+        // Checked again under the lock that sign-out takes, so no token slips into the cache.
         if state.active_generation(&key.session_id) != Some(generation) {
-            tracing::debug!(session = %key.session_id, "session ended while its token was in flight; dropped");
             return Ok(None);
         }
         state.store(key, token.clone(), now);

@@ -32,19 +32,29 @@ impl Clock for SystemClock {
     }
 }
 
-/// A clock that moves only when told to.
-///
-/// Sleepers wake when the clock is advanced past their deadline. With `auto_advance`, a sleep
-/// instead moves the clock forward at once, which lets retry/backoff paths run to completion
-/// deterministically. Every sleep is recorded so tests can assert backoff schedules.
+/// A clock that moves only when told to. Every sleep is recorded so tests can assert backoff
+/// schedules; what a sleep does depends on the [`SleepMode`].
 #[derive(Clone)]
 pub struct ManualClock {
     inner: Arc<Mutex<ManualState>>,
 }
 
+/// What `ManualClock::sleep` does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SleepMode {
+    /// Wait until the clock is advanced past the deadline.
+    Wait,
+    /// Move the clock forward by the duration at once: retries run to completion
+    /// deterministically, and time passes as it would have.
+    AdvanceClock,
+    /// Return at once without moving the clock, for tests that move time only themselves
+    /// (and keep another clock, such as a test server's, in step with it).
+    Instant,
+}
+
 struct ManualState {
     now_ms: i64,
-    auto_advance: bool,
+    mode: SleepMode,
     sleepers: Vec<(i64, oneshot::Sender<()>)>,
     sleeps: Vec<Duration>,
     listeners: Vec<Box<dyn Fn(i64) + Send>>,
@@ -55,7 +65,7 @@ impl ManualClock {
         Self {
             inner: Arc::new(Mutex::new(ManualState {
                 now_ms: start_ms,
-                auto_advance: false,
+                mode: SleepMode::Wait,
                 sleepers: Vec::new(),
                 sleeps: Vec::new(),
                 listeners: Vec::new(),
@@ -63,11 +73,15 @@ impl ManualClock {
         }
     }
 
+    pub fn with_sleep_mode(start_ms: i64, mode: SleepMode) -> Self {
+        let clock = Self::new(start_ms);
+        clock.lock().mode = mode;
+        clock
+    }
+
     /// Sleeps advance the clock instead of waiting.
     pub fn auto_advancing(start_ms: i64) -> Self {
-        let clock = Self::new(start_ms);
-        clock.lock().auto_advance = true;
-        clock
+        Self::with_sleep_mode(start_ms, SleepMode::AdvanceClock)
     }
 
     /// Calls `listener` with the new time whenever the clock moves (e.g. to keep a test
@@ -126,10 +140,14 @@ impl Clock for ManualClock {
         let mut state = self.lock();
         state.sleeps.push(duration);
         let deadline = state.now_ms + duration.as_millis() as i64;
-        if state.auto_advance {
-            drop(state);
-            self.set_ms(deadline);
-            return Box::pin(std::future::ready(()));
+        match state.mode {
+            SleepMode::AdvanceClock => {
+                drop(state);
+                self.set_ms(deadline);
+                return Box::pin(std::future::ready(()));
+            }
+            SleepMode::Instant => return Box::pin(std::future::ready(())),
+            SleepMode::Wait => {}
         }
         if deadline <= state.now_ms {
             return Box::pin(std::future::ready(()));
@@ -171,5 +189,12 @@ mod tests {
         assert_eq!(clock.now_ms(), 2_250);
         assert_eq!(clock.sleeps(), vec![Duration::from_millis(250), Duration::from_secs(2)]);
         assert_eq!(*seen.lock().unwrap(), vec![250, 2_250]);
+    }
+
+    #[tokio::test]
+    async fn instant_sleeps_record_without_moving_time() {
+        let clock = ManualClock::with_sleep_mode(7, SleepMode::Instant);
+        clock.sleep(Duration::from_secs(3)).await;
+        assert_eq!((clock.now_ms(), clock.sleeps()), (7, vec![Duration::from_secs(3)]));
     }
 }

@@ -29,7 +29,7 @@ mod token;
 mod token_store;
 
 pub use clerk::Clerk;
-pub use clock::{Clock, ManualClock, SleepFuture, SystemClock};
+pub use clock::{Clock, ManualClock, SleepFuture, SleepMode, SystemClock};
 pub use config::{CLERK_API_VERSION, ClerkConfig, frontend_api_host};
 pub use error::{ApiError, ApiErrorEntry, Error, InvalidResponse, Result, SESSION_ENDING_CODES};
 pub use retry::{RetryPolicy, parse_retry_after};
