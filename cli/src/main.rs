@@ -1,0 +1,181 @@
+//! `clerk-token`: signs in and prints session tokens through the core engine.
+//!
+//! With no Frontend API given it starts an emulator in-process (real clock) and signs in a
+//! demo user, so it works offline. Against a real instance it takes the publishable key and
+//! the device token (from a signed-in app) from the environment.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::{Parser, Subcommand};
+use clerk_core::{Clerk, ClerkConfig, GetTokenOptions, MemoryTokenStore, Session, TokenResource, TokenStore as _};
+use clerk_emulator::{ClockMode, Emulator, EmulatorConfig};
+
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    /// Frontend API URL (https://, or http:// on loopback). Default: an in-process emulator.
+    #[arg(long, env = "CLERK_FRONTEND_API_URL", global = true)]
+    frontend_api: Option<String>,
+    /// Publishable key (pk_test_…/pk_live_…), instead of --frontend-api.
+    #[arg(long, env = "CLERK_PUBLISHABLE_KEY", global = true, hide_env_values = true)]
+    publishable_key: Option<String>,
+    /// Device token of a signed-in client, as an app would have stored it.
+    #[arg(long, env = "CLERK_DEVICE_TOKEN", global = true, hide_env_values = true)]
+    device_token: Option<String>,
+    /// Sign in with this sign-in token (ticket) first.
+    #[arg(long, env = "CLERK_SIGN_IN_TICKET", global = true, hide_env_values = true)]
+    ticket: Option<String>,
+    /// With the in-process emulator: the user to sign in.
+    #[arg(long, default_value = "user_demo", global = true)]
+    user: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print a session token (or a JWT template token) on stdout.
+    Token {
+        /// JWT template name.
+        #[arg(long)]
+        template: Option<String>,
+        /// Organization to mint the token for.
+        #[arg(long)]
+        organization: Option<String>,
+        /// Fetch a new token even if the cached one is fresh.
+        #[arg(long)]
+        skip_cache: bool,
+        /// Refresh when the cached token expires within this many seconds (0-60).
+        #[arg(long, default_value_t = 10.0)]
+        buffer: f64,
+        /// Keep calling for this many seconds, reporting cache hits and refreshes (no JWTs).
+        #[arg(long)]
+        watch: Option<u64>,
+        /// Seconds between calls with --watch.
+        #[arg(long, default_value_t = 1.0)]
+        every: f64,
+    },
+    /// A short tour: session token, cache hit, template token, forced refresh.
+    Demo,
+}
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    if let Err(message) = run(cli).await {
+        eprintln!("error: {message}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let (clerk, session, _emulator) = connect(&cli).await?;
+    match cli.command {
+        Command::Demo => demo(&session).await,
+        Command::Token { template, organization, skip_cache, buffer, watch, every } => {
+            let options = GetTokenOptions {
+                template,
+                organization_id: organization,
+                skip_cache,
+                expiration_buffer: Duration::from_secs_f64(buffer.clamp(0.0, 60.0)),
+            };
+            match watch {
+                None => {
+                    let token = fetch(&session, options).await?;
+                    println!("{}", token.jwt);
+                    Ok(())
+                }
+                Some(seconds) => watch_tokens(&clerk, &session, options, seconds, every).await,
+            }
+        }
+    }
+}
+
+/// The engine, a signed-in session, and the emulator if one was started.
+async fn connect(cli: &Cli) -> Result<(Clerk, Session, Option<Emulator>), String> {
+    let store = Arc::new(MemoryTokenStore::new());
+    store.save(cli.device_token.clone());
+    let (config, emulator) = match (&cli.frontend_api, &cli.publishable_key) {
+        (Some(url), _) => (ClerkConfig::from_frontend_api_url(url), None),
+        (None, Some(key)) => (ClerkConfig::from_publishable_key(key), None),
+        (None, None) => {
+            let config = EmulatorConfig { clock: ClockMode::Real, ..EmulatorConfig::default() };
+            let emulator = Emulator::start(config).await.map_err(|e| format!("cannot start the emulator: {e}"))?;
+            eprintln!("emulator: {}", emulator.url());
+            (ClerkConfig::from_frontend_api_url(emulator.url()), Some(emulator))
+        }
+    };
+    let config = config.map_err(|e| e.to_string())?.with_token_store(store).with_sdk("clerk-token", env!("CARGO_PKG_VERSION"));
+    let clerk = Clerk::new(config).map_err(|e| e.to_string())?;
+
+    let ticket = match (&cli.ticket, &emulator) {
+        (Some(ticket), _) => Some(ticket.clone()),
+        (None, Some(emulator)) => Some(emulator.create_sign_in_token(&cli.user).token),
+        (None, None) => None,
+    };
+    let session = match ticket {
+        Some(ticket) => clerk.sign_in_with_ticket(&ticket).await.map_err(|e| format!("sign-in failed: {e}"))?,
+        None => clerk
+            .load()
+            .await
+            .map_err(|e| format!("loading the client failed: {e}"))?
+            .ok_or("not signed in: give --ticket, or a CLERK_DEVICE_TOKEN of a signed-in client")?,
+    };
+    eprintln!("signed in: session {} (user {})", session.id(), session.user_id().unwrap_or("?"));
+    Ok((clerk, session, emulator))
+}
+
+async fn fetch(session: &Session, options: GetTokenOptions) -> Result<TokenResource, String> {
+    session.get_token(options).await.map_err(|e| e.to_string())?.ok_or_else(|| "the session has ended".to_string())
+}
+
+/// Cache hit or network, judged by whether the cache could answer before the call.
+async fn timed(session: &Session, options: GetTokenOptions) -> Result<(TokenResource, &'static str, Duration), String> {
+    let source = if session.cached_token(&options).is_some() { "cache hit" } else { "network" };
+    let started = Instant::now();
+    let token = fetch(session, options).await?;
+    Ok((token, source, started.elapsed()))
+}
+
+fn describe(token: &TokenResource) -> String {
+    let left = token.expires_at - unix_now();
+    format!("issued at {}, expires in {left} s, {} bytes", token.issued_at, token.jwt.len())
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
+async fn demo(session: &Session) -> Result<(), String> {
+    let steps: [(&str, GetTokenOptions); 4] = [
+        ("session token", GetTokenOptions::default()),
+        ("session token again", GetTokenOptions::default()),
+        ("template \"test\"", GetTokenOptions::template("test")),
+        ("skip_cache refresh", GetTokenOptions { skip_cache: true, ..Default::default() }),
+    ];
+    for (label, options) in steps {
+        let (token, source, elapsed) = timed(session, options).await?;
+        println!("{label:<22} {source:<9} {:>8.1?}  {}", elapsed, describe(&token));
+    }
+    Ok(())
+}
+
+async fn watch_tokens(clerk: &Clerk, session: &Session, options: GetTokenOptions, seconds: u64, every: f64) -> Result<(), String> {
+    let started = Instant::now();
+    let mut last_jwt = String::new();
+    while started.elapsed() < Duration::from_secs(seconds) {
+        let (token, source, elapsed) = timed(session, options.clone()).await?;
+        let change = if token.jwt != last_jwt && !last_jwt.is_empty() { " (new token)" } else { "" };
+        println!(
+            "t+{:>5.1}s  {source:<9} {:>8.1?}  {}{change}  [clock offset {} ms]",
+            started.elapsed().as_secs_f64(),
+            elapsed,
+            describe(&token),
+            clerk.server_clock_offset_ms()
+        );
+        last_jwt = token.jwt;
+        tokio::time::sleep(Duration::from_secs_f64(every.max(0.05))).await;
+    }
+    Ok(())
+}
