@@ -40,7 +40,8 @@ impl Clerk {
 
     pub fn with_runtime(config: ClerkConfig, runtime: Handle) -> Result<Self, Error> {
         let transport = FapiTransport::new(&config)?;
-        let inner = Inner { transport, state: Mutex::default(), flights: Flights::default(), runtime };
+        let state = Mutex::new(State::new(config.max_cached_tokens));
+        let inner = Inner { transport, state, flights: Flights::default(), runtime };
         Ok(Self { inner: Arc::new(inner) })
     }
 
@@ -83,6 +84,11 @@ impl Clerk {
         self.inner.transport.clock_offset_ms()
     }
 
+    /// Tokens currently cached (at most `ClerkConfig::max_cached_tokens`).
+    pub fn cached_token_count(&self) -> usize {
+        self.inner.lock().cache_len()
+    }
+
     /// Requests currently in flight (one per cache key at most).
     pub fn requests_in_flight(&self) -> usize {
         self.inner.flights.in_flight()
@@ -113,7 +119,7 @@ impl Inner {
             return None;
         }
         let now = self.transport.server_now_ms();
-        let state = self.lock();
+        let mut state = self.lock();
         state.active_generation(session_id)?;
         state
             .cached(&CacheKey::new(session_id, options))
@@ -149,8 +155,11 @@ impl Inner {
                 // still valid, only past the caller's buffer.
                 Err(error) if error.is_transient() && !options.skip_cache => {
                     let now = self.transport.server_now_ms();
-                    let state = self.lock();
-                    match state.cached(&key).filter(|t| !t.is_expired(now) && state.active_generation(&session_id).is_some()) {
+                    let mut state = self.lock();
+                    if state.active_generation(&session_id).is_none() {
+                        return Ok(None);
+                    }
+                    match state.cached(&key).filter(|t| !t.is_expired(now)) {
                         Some(token) => Ok(Some(token.clone())),
                         None => Err(error),
                     }

@@ -26,6 +26,8 @@ pub struct ClerkConfig {
     pub sdk_version: String,
     pub clock: Arc<dyn Clock>,
     pub token_store: Arc<dyn TokenStore>,
+    /// Cap on cached tokens (sessions × templates × organizations); least recently used go.
+    pub max_cached_tokens: usize,
 }
 
 impl ClerkConfig {
@@ -48,6 +50,7 @@ impl ClerkConfig {
             sdk_version: env!("CARGO_PKG_VERSION").into(),
             clock: Arc::new(SystemClock),
             token_store: Arc::new(MemoryTokenStore::new()),
+            max_cached_tokens: 1024,
         })
     }
 
@@ -71,6 +74,11 @@ impl ClerkConfig {
         self
     }
 
+    pub fn with_max_cached_tokens(mut self, max: usize) -> Self {
+        self.max_cached_tokens = max;
+        self
+    }
+
     pub fn with_sdk(mut self, name: impl Into<String>, version: impl Into<String>) -> Self {
         self.sdk_name = name.into();
         self.sdk_version = version.into();
@@ -85,6 +93,7 @@ impl std::fmt::Debug for ClerkConfig {
             .field("request_timeout", &self.request_timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("retry", &self.retry)
+            .field("max_cached_tokens", &self.max_cached_tokens)
             .field("sdk", &format_args!("{}/{}", self.sdk_name, self.sdk_version))
             .finish_non_exhaustive()
     }

@@ -7,12 +7,20 @@ use std::collections::HashMap;
 use crate::fapi::{ClientWire, SessionWire};
 use crate::token::{CacheKey, TokenResource};
 
-#[derive(Default)]
 pub(crate) struct State {
     sessions: HashMap<String, SessionEntry>,
     active_session_id: Option<String>,
-    cache: HashMap<CacheKey, TokenResource>,
+    cache: HashMap<CacheKey, CachedToken>,
+    /// At most this many tokens are kept; the least recently used goes first.
+    cache_capacity: usize,
+    /// Bumped on every cache read or write; orders entries by last use.
+    use_counter: u64,
     next_generation: u64,
+}
+
+struct CachedToken {
+    token: TokenResource,
+    last_used: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -31,6 +39,17 @@ impl SessionEntry {
 }
 
 impl State {
+    pub fn new(cache_capacity: usize) -> Self {
+        Self {
+            sessions: HashMap::new(),
+            active_session_id: None,
+            cache: HashMap::new(),
+            cache_capacity: cache_capacity.max(1),
+            use_counter: 0,
+            next_generation: 0,
+        }
+    }
+
     pub fn active_session_id(&self) -> Option<&str> {
         self.active_session_id.as_deref()
     }
@@ -88,18 +107,81 @@ impl State {
         }
     }
 
-    pub fn cached(&self, key: &CacheKey) -> Option<&TokenResource> {
-        self.cache.get(key)
+    /// The cached token for `key`, marking it as used.
+    pub fn cached(&mut self, key: &CacheKey) -> Option<&TokenResource> {
+        self.use_counter += 1;
+        let tick = self.use_counter;
+        self.cache.get_mut(key).map(|entry| {
+            entry.last_used = tick;
+            &entry.token
+        })
     }
 
     /// Stores `token` unless the cache already holds a fresher one. Returns whether it did.
     pub fn store(&mut self, key: CacheKey, token: TokenResource, server_now_ms: i64) -> bool {
-        match self.cache.get(&key) {
-            Some(existing) if !token.is_fresher_than(existing, server_now_ms) => false,
-            _ => {
-                self.cache.insert(key, token);
-                true
+        if let Some(existing) = self.cache.get(&key) {
+            if !token.is_fresher_than(&existing.token, server_now_ms) {
+                return false;
             }
+        } else if self.cache.len() >= self.cache_capacity {
+            self.evict_least_recently_used();
         }
+        self.use_counter += 1;
+        self.cache.insert(key, CachedToken { token, last_used: self.use_counter });
+        true
+    }
+
+    pub fn cache_len(&self) -> usize {
+        self.cache.len()
+    }
+
+    /// A linear scan: it runs only when a network fetch adds a key to a full cache, so it
+    /// never touches the cache-hit path.
+    fn evict_least_recently_used(&mut self) {
+        let oldest = self.cache.iter().min_by_key(|(_, entry)| entry.last_used).map(|(key, _)| key.clone());
+        if let Some(key) = oldest {
+            self.cache.remove(&key);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token(iat: i64) -> TokenResource {
+        TokenResource { jwt: format!("jwt{iat}"), expires_at: iat + 60, issued_at: iat, oiat: Some(iat) }
+    }
+
+    fn key(n: usize) -> CacheKey {
+        CacheKey { session_id: "sess".into(), template: Some(format!("t{n}")), organization_id: None }
+    }
+
+    #[test]
+    fn the_cache_is_capped_and_evicts_the_least_recently_used() {
+        let mut state = State::new(3);
+        for n in 0..3 {
+            state.store(key(n), token(100), 0);
+        }
+        state.cached(&key(0)); // key 1 is now the least recently used
+        state.store(key(3), token(100), 0);
+        assert_eq!(state.cache_len(), 3);
+        assert!(state.cached(&key(1)).is_none());
+        for n in [0, 2, 3] {
+            assert!(state.cached(&key(n)).is_some(), "{n}");
+        }
+        for n in 4..1000 {
+            state.store(key(n), token(100), 0);
+        }
+        assert_eq!(state.cache_len(), 3);
+    }
+
+    #[test]
+    fn a_staler_token_never_replaces_a_fresher_one() {
+        let mut state = State::new(8);
+        assert!(state.store(key(0), token(200), 200_000));
+        assert!(!state.store(key(0), token(150), 200_000));
+        assert_eq!(state.cached(&key(0)).unwrap().issued_at, 200);
+        assert!(state.store(key(0), token(201), 200_000));
     }
 }

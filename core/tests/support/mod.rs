@@ -1,0 +1,79 @@
+//! A device (the engine on a driven clock) talking to the emulator over loopback. The
+//! device's clock drives the emulator's, so both see the same time unless a test skews the
+//! server.
+#![allow(dead_code, unused_imports)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use clerk_core::{Clerk, ClerkConfig, Clock as _, ManualClock, MemoryTokenStore, Session, TokenStore as _};
+use clerk_emulator::{DEFAULT_START_MS, Emulator, EmulatorConfig};
+
+pub use clerk_emulator::{Fault, FaultRule, Route, StatusFault};
+
+pub struct Env {
+    pub emu: Emulator,
+    pub clock: ManualClock,
+    pub store: Arc<MemoryTokenStore>,
+    pub clerk: Clerk,
+}
+
+impl Env {
+    pub async fn new() -> Env {
+        Self::with_config(|c| c).await
+    }
+
+    pub async fn with_config(adjust: impl FnOnce(ClerkConfig) -> ClerkConfig) -> Env {
+        let emu = Emulator::start(EmulatorConfig::default()).await.expect("emulator starts");
+        // Retry backoff advances time instead of waiting, and the server's clock follows.
+        let clock = ManualClock::auto_advancing(DEFAULT_START_MS);
+        let server_clock = emu.clock().clone();
+        clock.on_change(move |now| server_clock.set_ms(now));
+        let store = Arc::new(MemoryTokenStore::new());
+        let config = ClerkConfig::from_frontend_api_url(emu.url())
+            .unwrap()
+            .with_clock(Arc::new(clock.clone()))
+            .with_token_store(store.clone());
+        let clerk = Clerk::new(adjust(config)).expect("engine starts");
+        Env { emu, clock, store, clerk }
+    }
+
+    /// An environment with a signed-in user and its session.
+    pub async fn signed_in() -> (Env, Session) {
+        let env = Env::new().await;
+        let session = env.sign_in("user_alice").await;
+        (env, session)
+    }
+
+    pub async fn sign_in(&self, user_id: &str) -> Session {
+        let ticket = self.emu.create_sign_in_token(user_id).token;
+        let session = self.clerk.sign_in_with_ticket(&ticket).await.expect("sign-in succeeds");
+        self.emu.reset_counts();
+        session
+    }
+
+    pub fn advance_secs(&self, secs: f64) {
+        self.clock.advance(Duration::from_secs_f64(secs));
+    }
+
+    pub fn session_token_requests(&self) -> u64 {
+        self.emu.count(Route::SessionToken)
+    }
+
+    pub fn inject(&self, route: Route, fault: impl Into<Fault>, times: u32) {
+        self.emu.inject(FaultRule::new(route, fault).times(times));
+    }
+
+    /// The emulator's (server) time, for judging expiry as the server does.
+    pub fn server_now_secs(&self) -> i64 {
+        self.emu.now_ms() / 1000
+    }
+
+    pub fn device_now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    pub fn device_token(&self) -> Option<String> {
+        self.store.load()
+    }
+}
