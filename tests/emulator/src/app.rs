@@ -1,0 +1,125 @@
+//! State shared by the HTTP handlers and the `Emulator` handle.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+use serde_json::json;
+use tokio::sync::watch;
+
+use crate::clock::Clock;
+use crate::config::EmulatorConfig;
+use crate::faults::FaultQueue;
+use crate::jwt::{Signer, random_id};
+use crate::recorder::Recorder;
+use crate::state::{Lifetimes, Model};
+
+/// Sessions are abandoned after 30 days of inactivity in Clerk.
+const ABANDON_AFTER_MS: i64 = 30 * 24 * 3600 * 1000;
+
+pub(crate) struct App {
+    pub config: EmulatorConfig,
+    pub base_url: String,
+    pub clock: Clock,
+    skew_ms: AtomicI64,
+    pub signer: Signer,
+    model: Mutex<Model>,
+    faults: Mutex<FaultQueue>,
+    pub recorder: Recorder,
+    /// Bumped by `release_hangs`; hanging requests wait for a change.
+    hang_release: watch::Sender<u64>,
+    pub shutdown: watch::Sender<bool>,
+}
+
+impl App {
+    pub fn new(config: EmulatorConfig, base_url: String) -> Self {
+        App {
+            base_url,
+            clock: Clock::new(config.clock),
+            skew_ms: AtomicI64::new(config.skew_ms),
+            signer: Signer::load(),
+            model: Mutex::new(Model::new(&config.templates)),
+            faults: Mutex::new(FaultQueue::default()),
+            recorder: Recorder::new(),
+            hang_release: watch::channel(0).0,
+            shutdown: watch::channel(false).0,
+            config,
+        }
+    }
+
+    /// The time the emulated server reports: its clock plus the configured skew.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms() + self.skew_ms()
+    }
+
+    pub fn skew_ms(&self) -> i64 {
+        self.skew_ms.load(Ordering::SeqCst)
+    }
+
+    pub fn set_skew_ms(&self, skew_ms: i64) {
+        self.skew_ms.store(skew_ms, Ordering::SeqCst);
+    }
+
+    pub fn model(&self) -> MutexGuard<'_, Model> {
+        self.model.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn faults(&self) -> MutexGuard<'_, FaultQueue> {
+        self.faults.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn lifetimes(&self) -> Lifetimes {
+        Lifetimes {
+            session_ms: self.config.session_lifetime_secs as i64 * 1000,
+            abandon_ms: ABANDON_AFTER_MS,
+        }
+    }
+
+    /// A fresh device ("client") token: a signed JWT, opaque to the SDK, like Clerk's.
+    pub fn new_device_token(&self, client_id: &str) -> String {
+        self.signer
+            .sign_claims(&json!({ "id": client_id, "rotating_token": random_id(20) }))
+    }
+
+    pub fn release_hangs(&self) {
+        self.hang_release.send_modify(|n| *n += 1);
+    }
+
+    /// Taken when a request arrives (before it is counted), so a `release_hangs` issued as soon
+    /// as a test sees the request cannot be missed.
+    pub fn hang_guard(&self) -> HangGuard {
+        HangGuard {
+            release: self.hang_release.subscribe(),
+            shutdown: self.shutdown.subscribe(),
+        }
+    }
+
+    /// Back to the state right after start: no users or sessions, no faults, empty log,
+    /// clock at its start, skew as configured, configured templates.
+    pub fn reset(&self) {
+        *self.model() = Model::new(&self.config.templates);
+        self.faults().clear();
+        self.recorder.reset();
+        self.clock.reset();
+        self.set_skew_ms(self.config.skew_ms);
+        // Anything hanging from before the reset is let go rather than left dangling.
+        self.release_hangs();
+    }
+}
+
+pub(crate) struct HangGuard {
+    release: watch::Receiver<u64>,
+    shutdown: watch::Receiver<bool>,
+}
+
+impl HangGuard {
+    /// Resolves at the next `release_hangs` (true) or when the emulator stops (false).
+    pub async fn wait(mut self) -> bool {
+        if *self.shutdown.borrow_and_update() {
+            return false;
+        }
+        tokio::select! {
+            _ = self.release.changed() => true,
+            _ = self.shutdown.wait_for(|stopped| *stopped) => false,
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! Backend API handlers (`Authorization: Bearer <secret key>`, JSON bodies).
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use serde_json::Value;
+
+use crate::app::App;
+use crate::error::ApiError;
+use crate::fapi::mint_template_token;
+use crate::intercept::RequestCtx;
+use crate::jwt::TokenSpec;
+use crate::objects::token_json;
+
+/// Clerk's default sign-in token lifetime: 30 days.
+pub const DEFAULT_SIGN_IN_TOKEN_SECS: i64 = 30 * 24 * 3600;
+
+/// `POST /v1/sign_in_tokens` with `{"user_id": ..., "expires_in_seconds"?: ..., "org_id"?: ...}`
+pub(crate) async fn create_sign_in_token(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<RequestCtx>,
+) -> Response {
+    let Some(user_id) = ctx
+        .json
+        .get("user_id")
+        .and_then(Value::as_str)
+        .filter(|u| !u.is_empty())
+    else {
+        return ApiError::param_missing("user_id").into_response();
+    };
+    let expires_in = match optional_int(&ctx.json, "expires_in_seconds", 1) {
+        Ok(v) => v.unwrap_or(DEFAULT_SIGN_IN_TOKEN_SECS),
+        Err(err) => return err.into_response(),
+    };
+    let org_id = ctx
+        .json
+        .get("org_id")
+        .and_then(Value::as_str)
+        .filter(|o| !o.is_empty())
+        .map(str::to_string);
+    let now_ms = app.now_ms();
+    let token =
+        app.model()
+            .create_sign_in_token(user_id, org_id, expires_in, now_ms, &app.base_url);
+    Json(token).into_response()
+}
+
+/// `POST /v1/sessions/{session_id}/tokens` with optional `{"expires_in_seconds": N}`
+pub(crate) async fn session_token(
+    State(app): State<Arc<App>>,
+    Path(session_id): Path<String>,
+    Extension(ctx): Extension<RequestCtx>,
+) -> Response {
+    let lifetime = match optional_int(&ctx.json, "expires_in_seconds", 30) {
+        Ok(v) => v
+            .map(|s| s as u64)
+            .unwrap_or(app.config.session_token_lifetime_secs),
+        Err(err) => return err.into_response(),
+    };
+    let now_ms = app.now_ms();
+    let model = app.model();
+    let session = match live_session(&model, &session_id, now_ms) {
+        Ok(s) => s,
+        Err(err) => return err.into_response(),
+    };
+    let jwt = app.signer.mint(&TokenSpec {
+        now_ms,
+        lifetime_secs: lifetime,
+        issuer: &app.base_url,
+        subject: &session.user_id,
+        azp: ctx.azp(),
+        session_id: Some(&session.id),
+        org_id: session.active_org.as_deref(),
+        extra_claims: None,
+        fault: ctx.jwt_fault,
+    });
+    Json(token_json(&jwt)).into_response()
+}
+
+/// `POST /v1/sessions/{session_id}/tokens/{template_name}` with optional `{"expires_in_seconds": N}`
+pub(crate) async fn template_token(
+    State(app): State<Arc<App>>,
+    Path((session_id, template_name)): Path<(String, String)>,
+    Extension(ctx): Extension<RequestCtx>,
+) -> Response {
+    let lifetime = match optional_int(&ctx.json, "expires_in_seconds", 30) {
+        Ok(v) => v.map(|s| s as u64),
+        Err(err) => return err.into_response(),
+    };
+    let now_ms = app.now_ms();
+    let model = app.model();
+    if let Err(err) = live_session(&model, &session_id, now_ms) {
+        return err.into_response();
+    }
+    match mint_template_token(
+        &app,
+        &model,
+        &session_id,
+        &template_name,
+        lifetime,
+        &ctx,
+        now_ms,
+    ) {
+        Ok(jwt) => Json(token_json(&jwt)).into_response(),
+        Err(err) => err.into_response(),
+    }
+}
+
+fn live_session<'m>(
+    model: &'m crate::state::Model,
+    session_id: &str,
+    now_ms: i64,
+) -> Result<&'m crate::state::SessionRec, ApiError> {
+    let session = model.sessions.get(session_id).ok_or_else(|| {
+        ApiError::new(
+            404,
+            "resource_not_found",
+            "not found",
+            &format!("No session was found with id {session_id}"),
+        )
+    })?;
+    match session.status(now_ms).token_error() {
+        Some(err) => Err(err),
+        None => Ok(session),
+    }
+}
+
+/// An optional integer field with a lower bound; null counts as absent.
+fn optional_int(body: &Value, name: &str, min: i64) -> Result<Option<i64>, ApiError> {
+    match body.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => match v.as_i64() {
+            Some(n) if n >= min => Ok(Some(n)),
+            _ => Err(ApiError::param_invalid(
+                name,
+                &format!("{name} must be an integer of at least {min}."),
+            )),
+        },
+    }
+}

@@ -1,0 +1,298 @@
+//! `/__emulator/...`: the JSON control API mirroring the `Emulator` methods, for tests in other
+//! languages. These requests are neither counted nor logged and never see faults.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use crate::app::App;
+use crate::bapi::DEFAULT_SIGN_IN_TOKEN_SECS;
+use crate::error::ApiError;
+use crate::faults::{FaultRule, Route};
+use crate::intercept::CLERK_API_VERSION;
+use crate::state::{JwtTemplate, SessionStatus};
+
+pub(crate) fn router() -> Router<Arc<App>> {
+    Router::new()
+        .route("/health", get(health))
+        .route("/reset", post(reset))
+        .route("/clock", get(clock))
+        .route("/clock/set", post(clock_set))
+        .route("/clock/advance", post(clock_advance))
+        .route("/skew", post(set_skew))
+        .route(
+            "/faults",
+            get(list_faults).post(add_faults).delete(clear_faults),
+        )
+        .route("/release_hangs", post(release_hangs))
+        .route("/templates", get(list_templates))
+        .route(
+            "/templates/{name}",
+            put(put_template).delete(delete_template),
+        )
+        .route("/sessions", get(list_sessions))
+        .route("/sessions/{id}", get(get_session))
+        .route("/sessions/{id}/revoke", post(revoke_session))
+        .route("/sessions/{id}/status", post(set_session_status))
+        .route("/sign_in_tokens", post(sign_in_token))
+        .route("/counts", get(counts))
+        .route("/counts/reset", post(reset_counts))
+        .route("/requests", get(requests))
+        .route("/wait", post(wait))
+}
+
+async fn health(State(app): State<Arc<App>>) -> Json<Value> {
+    Json(json!({
+        "ok": true,
+        "url": app.base_url,
+        "kid": app.signer.kid(),
+        "clerk_api_version": CLERK_API_VERSION,
+    }))
+}
+
+async fn reset(State(app): State<Arc<App>>) -> Json<Value> {
+    app.reset();
+    Json(json!({ "ok": true }))
+}
+
+async fn clock(State(app): State<Arc<App>>) -> Json<Value> {
+    Json(clock_json(&app))
+}
+
+#[derive(Deserialize)]
+struct SetClock {
+    now_ms: i64,
+}
+
+async fn clock_set(State(app): State<Arc<App>>, Json(body): Json<SetClock>) -> Json<Value> {
+    app.clock.set_ms(body.now_ms);
+    Json(clock_json(&app))
+}
+
+#[derive(Deserialize)]
+struct Advance {
+    ms: i64,
+}
+
+async fn clock_advance(State(app): State<Arc<App>>, Json(body): Json<Advance>) -> Json<Value> {
+    app.clock.advance_ms(body.ms);
+    Json(clock_json(&app))
+}
+
+#[derive(Deserialize)]
+struct Skew {
+    skew_ms: i64,
+}
+
+async fn set_skew(State(app): State<Arc<App>>, Json(body): Json<Skew>) -> Json<Value> {
+    app.set_skew_ms(body.skew_ms);
+    Json(clock_json(&app))
+}
+
+fn clock_json(app: &App) -> Value {
+    json!({
+        "clock": app.clock.mode(),
+        "now_ms": app.clock.now_ms(),
+        "skew_ms": app.skew_ms(),
+        "server_now_ms": app.now_ms(),
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    Many(Vec<FaultRule>),
+    One(FaultRule),
+}
+
+async fn add_faults(State(app): State<Arc<App>>, Json(body): Json<OneOrMany>) -> Json<Value> {
+    let rules = match body {
+        OneOrMany::Many(rules) => rules,
+        OneOrMany::One(rule) => vec![rule],
+    };
+    let mut faults = app.faults();
+    for rule in rules {
+        faults.push(rule);
+    }
+    Json(json!({ "pending": faults.pending() }))
+}
+
+async fn list_faults(State(app): State<Arc<App>>) -> Json<Value> {
+    Json(json!({ "pending": app.faults().pending() }))
+}
+
+async fn clear_faults(State(app): State<Arc<App>>) -> Json<Value> {
+    app.faults().clear();
+    Json(json!({ "pending": [] }))
+}
+
+async fn release_hangs(State(app): State<Arc<App>>) -> Json<Value> {
+    app.release_hangs();
+    Json(json!({ "ok": true }))
+}
+
+async fn list_templates(State(app): State<Arc<App>>) -> Json<Value> {
+    let templates: Vec<JwtTemplate> = app.model().templates.values().cloned().collect();
+    Json(json!({ "templates": templates }))
+}
+
+#[derive(Deserialize)]
+struct TemplateBody {
+    lifetime_secs: u64,
+    #[serde(default)]
+    claims: Map<String, Value>,
+}
+
+async fn put_template(
+    State(app): State<Arc<App>>,
+    Path(name): Path<String>,
+    Json(body): Json<TemplateBody>,
+) -> Json<JwtTemplate> {
+    let template = JwtTemplate {
+        name: name.clone(),
+        lifetime_secs: body.lifetime_secs,
+        claims: body.claims,
+    };
+    app.model().templates.insert(name, template.clone());
+    Json(template)
+}
+
+async fn delete_template(State(app): State<Arc<App>>, Path(name): Path<String>) -> Response {
+    match app.model().templates.remove(&name) {
+        Some(t) => Json(t).into_response(),
+        None => not_found("template", &name),
+    }
+}
+
+async fn list_sessions(State(app): State<Arc<App>>) -> Json<Value> {
+    let now_ms = app.now_ms();
+    Json(json!({ "sessions": app.model().session_infos(now_ms) }))
+}
+
+async fn get_session(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
+    let now_ms = app.now_ms();
+    match app.model().session_info(&id, now_ms) {
+        Some(info) => Json(info).into_response(),
+        None => not_found("session", &id),
+    }
+}
+
+async fn revoke_session(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
+    apply_status(&app, &id, SessionStatus::Revoked)
+}
+
+#[derive(Deserialize)]
+struct StatusBody {
+    status: SessionStatus,
+}
+
+async fn set_session_status(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    Json(body): Json<StatusBody>,
+) -> Response {
+    apply_status(&app, &id, body.status)
+}
+
+fn apply_status(app: &App, id: &str, status: SessionStatus) -> Response {
+    let now_ms = app.now_ms();
+    let mut model = app.model();
+    if !model.set_session_status(id, status, now_ms) {
+        return not_found("session", id);
+    }
+    Json(model.session_info(id, now_ms)).into_response()
+}
+
+#[derive(Deserialize)]
+struct SignInTokenBody {
+    user_id: String,
+    expires_in_seconds: Option<i64>,
+    org_id: Option<String>,
+}
+
+async fn sign_in_token(State(app): State<Arc<App>>, Json(body): Json<SignInTokenBody>) -> Response {
+    let now_ms = app.now_ms();
+    let token = app.model().create_sign_in_token(
+        &body.user_id,
+        body.org_id,
+        body.expires_in_seconds
+            .unwrap_or(DEFAULT_SIGN_IN_TOKEN_SECS),
+        now_ms,
+        &app.base_url,
+    );
+    Json(token).into_response()
+}
+
+async fn counts(State(app): State<Arc<App>>) -> Json<Value> {
+    Json(json!(app.recorder.counts()))
+}
+
+async fn reset_counts(State(app): State<Arc<App>>) -> Json<Value> {
+    app.recorder.reset();
+    Json(json!(app.recorder.counts()))
+}
+
+#[derive(Deserialize)]
+struct RequestsQuery {
+    route: Option<Route>,
+}
+
+async fn requests(State(app): State<Arc<App>>, Query(q): Query<RequestsQuery>) -> Json<Value> {
+    let all = app.recorder.requests();
+    let requests: Vec<_> = match q.route {
+        Some(route) => all.into_iter().filter(|r| route.matches(r.route)).collect(),
+        None => all,
+    };
+    Json(json!({ "requests": requests }))
+}
+
+#[derive(Deserialize)]
+struct WaitBody {
+    route: Route,
+    count: u64,
+    #[serde(default = "default_wait_ms")]
+    timeout_ms: u64,
+}
+
+fn default_wait_ms() -> u64 {
+    10_000
+}
+
+/// Long-polls until `route` has seen `count` requests; 408 after `timeout_ms` of real time.
+async fn wait(State(app): State<Arc<App>>, Json(body): Json<WaitBody>) -> Response {
+    let waited = tokio::time::timeout(
+        Duration::from_millis(body.timeout_ms),
+        app.recorder.wait_for(body.route, body.count),
+    )
+    .await;
+    let count = app.recorder.count(body.route);
+    match waited {
+        Ok(()) => Json(json!({ "route": body.route, "count": count })).into_response(),
+        Err(_) => ApiError::new(
+            408,
+            "wait_timeout",
+            "Timed out",
+            &format!(
+                "{} saw {count} of {} requests within {} ms",
+                body.route, body.count, body.timeout_ms
+            ),
+        )
+        .into_response(),
+    }
+}
+
+fn not_found(what: &str, id: &str) -> Response {
+    ApiError::new(
+        404,
+        "resource_not_found",
+        "not found",
+        &format!("No {what} named {id}"),
+    )
+    .into_response()
+}

@@ -1,0 +1,209 @@
+//! RS256 signing with the committed emulator-only key, and the matching JWKS.
+
+use jsonwebtoken::jwk::{Jwk, PublicKeyUse, ThumbprintHash};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde_json::{Map, Value, json};
+
+use crate::faults::Fault;
+
+/// Emulator-only RSA key; it signs nothing outside tests and must never be trusted elsewhere.
+const SIGNING_KEY_PEM: &str = include_str!("../keys/emulator-only-test-signing-key.pem");
+
+/// `nbf` is backdated like Clerk's, to tolerate small clock differences at the verifier.
+pub const NBF_LEEWAY_SECS: i64 = 10;
+
+/// How a minted JWT is spoiled on purpose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum JwtFault {
+    Malformed,
+    WithoutExp,
+    Expired,
+}
+
+impl JwtFault {
+    pub fn from_fault(fault: &Fault) -> Option<Self> {
+        match fault {
+            Fault::MalformedJwt => Some(JwtFault::Malformed),
+            Fault::JwtWithoutExp => Some(JwtFault::WithoutExp),
+            Fault::ExpiredJwt => Some(JwtFault::Expired),
+            _ => None,
+        }
+    }
+}
+
+/// Everything needed to mint one session or template token.
+pub(crate) struct TokenSpec<'a> {
+    pub now_ms: i64,
+    pub lifetime_secs: u64,
+    pub issuer: &'a str,
+    pub subject: &'a str,
+    pub azp: &'a str,
+    /// Session tokens carry `sid`; template tokens do not.
+    pub session_id: Option<&'a str>,
+    pub org_id: Option<&'a str>,
+    /// Template claims, merged last so a template may override defaults such as `aud`.
+    pub extra_claims: Option<&'a Map<String, Value>>,
+    pub fault: Option<JwtFault>,
+}
+
+pub(crate) struct Signer {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    kid: String,
+    public_jwk: Value,
+}
+
+impl Signer {
+    pub fn load() -> Self {
+        let encoding = EncodingKey::from_rsa_pem(SIGNING_KEY_PEM.as_bytes())
+            .expect("the committed emulator key is a valid RSA PEM");
+        let mut jwk = Jwk::from_encoding_key(&encoding, Algorithm::RS256)
+            .expect("public components of the emulator key");
+        // A stable kid derived from the key itself, so JWKS and tokens always agree.
+        let kid = format!(
+            "ins_emulator_{}",
+            &jwk.thumbprint(ThumbprintHash::SHA256).expect("thumbprint")[..16]
+        );
+        jwk.common.key_id = Some(kid.clone());
+        jwk.common.public_key_use = Some(PublicKeyUse::Signature);
+        let decoding = DecodingKey::from_jwk(&jwk).expect("decoding key from the emulator JWK");
+        let public_jwk = serde_json::to_value(&jwk).expect("JWK serializes");
+        Signer {
+            encoding,
+            decoding,
+            kid,
+            public_jwk,
+        }
+    }
+
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    pub fn jwks(&self) -> Value {
+        json!({ "keys": [self.public_jwk] })
+    }
+
+    pub fn mint(&self, spec: &TokenSpec<'_>) -> String {
+        let now_secs = spec.now_ms.div_euclid(1000);
+        let lifetime = spec.lifetime_secs as i64;
+        let iat = match spec.fault {
+            // Issued long enough ago that it is already past `exp` by the emulator clock.
+            Some(JwtFault::Expired) => now_secs - lifetime - NBF_LEEWAY_SECS,
+            _ => now_secs,
+        };
+        if spec.fault == Some(JwtFault::Malformed) {
+            return "not-a-jwt".to_string();
+        }
+
+        let mut claims = Map::new();
+        claims.insert("azp".into(), json!(spec.azp));
+        if spec.fault != Some(JwtFault::WithoutExp) {
+            claims.insert("exp".into(), json!(iat + lifetime));
+        }
+        claims.insert("iat".into(), json!(iat));
+        claims.insert("iss".into(), json!(spec.issuer));
+        // Unique per token, so two tokens minted in the same emulated second still differ.
+        claims.insert("jti".into(), json!(random_id(20)));
+        claims.insert("nbf".into(), json!(iat - NBF_LEEWAY_SECS));
+        if let Some(org_id) = spec.org_id {
+            claims.insert("org_id".into(), json!(org_id));
+        }
+        if let Some(sid) = spec.session_id {
+            claims.insert("sid".into(), json!(sid));
+        }
+        claims.insert("sub".into(), json!(spec.subject));
+        if let Some(extra) = spec.extra_claims {
+            for (k, v) in extra {
+                claims.insert(k.clone(), v.clone());
+            }
+        }
+
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(self.kid.clone());
+        // Clerk's "original issued at" header, which clients may use to order tokens.
+        header.extras.insert("oiat", iat);
+        self.sign(&header, &Value::Object(claims))
+    }
+
+    /// Signs arbitrary claims (used for the opaque-to-the-SDK device token).
+    pub fn sign_claims(&self, claims: &Value) -> String {
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(self.kid.clone());
+        self.sign(&header, claims)
+    }
+
+    fn sign(&self, header: &Header, claims: &Value) -> String {
+        jsonwebtoken::encode(header, claims, &self.encoding).expect("RS256 signing cannot fail")
+    }
+
+    /// Checks the signature only (not `exp`/`nbf`), returning the header and claims.
+    pub fn verify(&self, jwt: &str) -> Result<(Value, Value), String> {
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
+        validation.validate_aud = false;
+        validation.required_spec_claims.clear();
+        let data = jsonwebtoken::decode::<Value>(jwt, &self.decoding, &validation)
+            .map_err(|e| e.to_string())?;
+        let header = serde_json::to_value(&data.header).map_err(|e| e.to_string())?;
+        Ok((header, data.claims))
+    }
+}
+
+/// Base62 id body like Clerk's (`sess_2abc...`); not cryptographically strong, which is fine here.
+pub(crate) fn random_id(len: usize) -> String {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    (0..len)
+        .map(|_| ALPHABET[fastrand::usize(..ALPHABET.len())] as char)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(fault: Option<JwtFault>) -> TokenSpec<'static> {
+        TokenSpec {
+            now_ms: 1_000_500,
+            lifetime_secs: 60,
+            issuer: "http://127.0.0.1:1",
+            subject: "user_1",
+            azp: "http://localhost",
+            session_id: Some("sess_1"),
+            org_id: None,
+            extra_claims: None,
+            fault,
+        }
+    }
+
+    #[test]
+    fn minted_token_verifies_and_has_clerk_claims() {
+        let signer = Signer::load();
+        let (header, claims) = signer.verify(&signer.mint(&spec(None))).unwrap();
+        assert_eq!(header["alg"], "RS256");
+        assert_eq!(header["typ"], "JWT");
+        assert_eq!(header["kid"], signer.kid());
+        assert_eq!(header["oiat"], 1000);
+        assert_eq!(claims["iat"], 1000);
+        assert_eq!(claims["nbf"], 990);
+        assert_eq!(claims["exp"], 1060);
+        assert_eq!(claims["sid"], "sess_1");
+        assert!(claims.get("org_id").is_none());
+        assert_eq!(signer.jwks()["keys"][0]["kid"], signer.kid());
+    }
+
+    #[test]
+    fn faults_spoil_the_token() {
+        let signer = Signer::load();
+        assert_eq!(signer.mint(&spec(Some(JwtFault::Malformed))), "not-a-jwt");
+        let (_, c) = signer
+            .verify(&signer.mint(&spec(Some(JwtFault::WithoutExp))))
+            .unwrap();
+        assert!(c.get("exp").is_none());
+        let (_, c) = signer
+            .verify(&signer.mint(&spec(Some(JwtFault::Expired))))
+            .unwrap();
+        assert!(c["exp"].as_i64().unwrap() < 1000);
+    }
+}

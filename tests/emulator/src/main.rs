@@ -1,0 +1,189 @@
+//! `clerk-emulator [--port N] [--clock real|manual] [--start-ms N] [--secret-key sk_...]
+//! [--skew-ms N] [--ignore-stdin]`
+//!
+//! Prints `CLERK_EMULATOR_URL=http://127.0.0.1:PORT` as its first stdout line, then serves until
+//! stdin is closed (so it dies with the process that spawned it), SIGTERM or SIGINT.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clerk_emulator::{ClockMode, DEFAULT_START_MS, Emulator, EmulatorConfig};
+
+const USAGE: &str = "usage: clerk-emulator [--port N] [--clock real|manual] [--start-ms N] \
+[--secret-key sk_...] [--skew-ms N] [--ignore-stdin]";
+
+struct Args {
+    config: EmulatorConfig,
+    watch_stdin: bool,
+}
+
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
+    let mut config = EmulatorConfig::default();
+    let mut clock = "manual".to_string();
+    let mut start_ms = DEFAULT_START_MS;
+    let mut watch_stdin = true;
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) => (f.to_string(), Some(v.to_string())),
+            None => (arg.clone(), None),
+        };
+        let mut value = |name: &str| {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .ok_or(format!("{name} needs a value"))
+        };
+        match flag.as_str() {
+            "--port" => {
+                config.port = value("--port")?
+                    .parse()
+                    .map_err(|e| format!("--port: {e}"))?
+            }
+            "--clock" => clock = value("--clock")?,
+            "--start-ms" => {
+                start_ms = value("--start-ms")?
+                    .parse()
+                    .map_err(|e| format!("--start-ms: {e}"))?
+            }
+            "--secret-key" => config.secret_key = value("--secret-key")?,
+            "--skew-ms" => {
+                config.skew_ms = value("--skew-ms")?
+                    .parse()
+                    .map_err(|e| format!("--skew-ms: {e}"))?
+            }
+            "--ignore-stdin" => watch_stdin = false,
+            "-h" | "--help" => return Err(String::new()),
+            other => return Err(format!("unknown argument `{other}`")),
+        }
+    }
+    config.clock = match clock.as_str() {
+        "manual" => ClockMode::Manual { start_ms },
+        "real" => ClockMode::Real,
+        other => return Err(format!("--clock must be `real` or `manual`, not `{other}`")),
+    };
+    Ok(Args {
+        config,
+        watch_stdin,
+    })
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args(std::env::args().skip(1)) {
+        Ok(args) => args,
+        Err(msg) => {
+            if !msg.is_empty() {
+                eprintln!("clerk-emulator: {msg}");
+            }
+            eprintln!("{USAGE}");
+            return if msg.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            };
+        }
+    };
+    let emulator = match Emulator::start_blocking(args.config) {
+        Ok(emulator) => emulator,
+        Err(e) => {
+            eprintln!("clerk-emulator: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("clerk-emulator: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async {
+        // Handlers go in before the URL is printed: a parent may signal as soon as it reads it.
+        let exit = exit_requested(args.watch_stdin);
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "CLERK_EMULATOR_URL={}", emulator.url());
+        let _ = out.flush();
+        drop(out);
+        exit.await;
+    });
+    emulator.stop();
+    // The stdin reader thread may still be blocked in read(); exit without waiting for it.
+    std::process::exit(0)
+}
+
+/// Registers the exit conditions now and returns a future that resolves on the first of them:
+/// stdin closed (when watched), SIGTERM or SIGINT.
+fn exit_requested(watch_stdin: bool) -> impl std::future::Future<Output = ()> {
+    let (stdin_closed_tx, stdin_closed) = tokio::sync::oneshot::channel::<()>();
+    if watch_stdin {
+        // A plain thread: a blocking read cannot be cancelled, so it must not hold up shutdown.
+        std::thread::spawn(move || {
+            let mut sink = [0u8; 1024];
+            let mut stdin = std::io::stdin().lock();
+            while matches!(std::io::Read::read(&mut stdin, &mut sink), Ok(n) if n > 0) {}
+            let _ = stdin_closed_tx.send(());
+        });
+    } else {
+        std::mem::forget(stdin_closed_tx);
+    }
+    let signals = Signals::register();
+    async move {
+        let stdin_closed = async {
+            if stdin_closed.await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
+            _ = stdin_closed => {}
+            _ = signals.recv() => {}
+        }
+    }
+}
+
+#[cfg(unix)]
+struct Signals {
+    term: Option<tokio::signal::unix::Signal>,
+    int: Option<tokio::signal::unix::Signal>,
+}
+
+#[cfg(unix)]
+impl Signals {
+    fn register() -> Self {
+        use tokio::signal::unix::{SignalKind, signal};
+        Signals {
+            term: signal(SignalKind::terminate()).ok(),
+            int: signal(SignalKind::interrupt()).ok(),
+        }
+    }
+
+    async fn recv(mut self) {
+        async fn next(s: &mut Option<tokio::signal::unix::Signal>) {
+            match s {
+                Some(s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending().await,
+            }
+        }
+        tokio::select! {
+            _ = next(&mut self.term) => {}
+            _ = next(&mut self.int) => {}
+        }
+    }
+}
+
+#[cfg(not(unix))]
+struct Signals;
+
+#[cfg(not(unix))]
+impl Signals {
+    fn register() -> Self {
+        Signals
+    }
+
+    async fn recv(self) {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

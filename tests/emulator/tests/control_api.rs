@@ -1,0 +1,361 @@
+//! The `/__emulator` HTTP control API and the `clerk-emulator` binary.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use clerk_emulator::{DEFAULT_START_MS, Route};
+use common::{Native, start};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+struct Control {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Control {
+    fn new(base: &str) -> Self {
+        Control {
+            http: reqwest::Client::new(),
+            base: format!("{base}/__emulator"),
+        }
+    }
+
+    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn get(&self, path: &str) -> Value {
+        let (status, body) = self.call(Method::GET, path, None).await;
+        assert_eq!(status, 200, "GET {path}: {body}");
+        body
+    }
+
+    async fn post(&self, path: &str, body: Value) -> Value {
+        let (status, body) = self.call(Method::POST, path, Some(body)).await;
+        assert_eq!(status, 200, "POST {path}: {body}");
+        body
+    }
+}
+
+#[tokio::test]
+async fn clock_skew_and_health_routes() {
+    let emu = start().await;
+    let ctl = Control::new(emu.url());
+    let health = ctl.get("/health").await;
+    assert_eq!(health["ok"], true);
+    assert_eq!(health["url"], emu.url());
+
+    let clock = ctl.get("/clock").await;
+    assert_eq!(
+        clock["clock"],
+        json!({ "mode": "manual", "start_ms": DEFAULT_START_MS })
+    );
+    assert_eq!(clock["now_ms"], DEFAULT_START_MS);
+
+    assert_eq!(
+        ctl.post("/clock/advance", json!({ "ms": 1500 })).await["now_ms"],
+        DEFAULT_START_MS + 1500
+    );
+    assert_eq!(emu.clock().now_ms(), DEFAULT_START_MS + 1500);
+    assert_eq!(
+        ctl.post("/clock/set", json!({ "now_ms": 42_000 })).await["now_ms"],
+        42_000
+    );
+    let skewed = ctl.post("/skew", json!({ "skew_ms": -2000 })).await;
+    assert_eq!(
+        (skewed["skew_ms"].as_i64(), skewed["server_now_ms"].as_i64()),
+        (Some(-2000), Some(40_000))
+    );
+    assert_eq!(emu.now_ms(), 40_000);
+
+    ctl.post("/reset", json!({})).await;
+    assert_eq!(emu.now_ms(), DEFAULT_START_MS);
+    // Control routes are dated by the emulator clock too, and are not counted.
+    let resp = reqwest::get(format!("{}/__emulator/health", emu.url()))
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["date"], "Thu, 01 Jan 2026 00:00:00 GMT");
+    assert_eq!(
+        resp.headers().get_all("date").iter().count(),
+        1,
+        "hyper adds no Date of its own"
+    );
+    let wrong_method = reqwest::get(format!("{}/v1/client/sign_ins", emu.url()))
+        .await
+        .unwrap();
+    assert_eq!(wrong_method.status(), 405);
+    assert_eq!(wrong_method.headers().get_all("date").iter().count(), 1);
+    let body: Value = wrong_method.json().await.unwrap();
+    assert_eq!(body["errors"][0]["code"], "method_not_allowed");
+    assert_eq!(emu.count(Route::Any), 0);
+}
+
+#[tokio::test]
+async fn fault_routes_queue_list_and_clear_rules() {
+    let emu = start().await;
+    let ctl = Control::new(emu.url());
+    let added = ctl
+        .post("/faults", json!({ "route": "client", "times": 2, "fault": { "kind": "status", "status": 503, "retry_after": "1" } }))
+        .await;
+    assert_eq!(added["pending"].as_array().unwrap().len(), 1);
+    let added = ctl
+        .post(
+            "/faults",
+            json!([
+                { "route": "jwks", "fault": { "kind": "raw_body", "status": 200, "content_type": "text/plain", "body": "hi" } },
+                { "route": "any", "fault": { "kind": "drop_connection" } }
+            ]),
+        )
+        .await;
+    assert_eq!(added["pending"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        ctl.get("/faults").await["pending"][0]["fault"]["retry_after"],
+        "1"
+    );
+
+    let mut native = Native::new(&emu);
+    let r = native.get_client().await;
+    assert_eq!(
+        (r.status.as_u16(), r.retry_after.as_deref()),
+        (503, Some("1"))
+    );
+    let jwks = reqwest::get(format!("{}/.well-known/jwks.json", emu.url()))
+        .await
+        .unwrap();
+    assert_eq!(jwks.text().await.unwrap(), "hi");
+
+    let (status, body) = ctl
+        .call(
+            Method::POST,
+            "/faults",
+            Some(json!({ "route": "nope", "fault": { "kind": "hang" } })),
+        )
+        .await;
+    assert!(status >= 400, "{body}");
+
+    assert_eq!(ctl.call(Method::DELETE, "/faults", None).await.0, 200);
+    assert_eq!(ctl.get("/faults").await["pending"], json!([]));
+    assert_eq!(native.get_client().await.status, 200);
+}
+
+#[tokio::test]
+async fn hang_wait_and_release_over_http() {
+    let emu = start().await;
+    let ctl = Control::new(emu.url());
+    ctl.post(
+        "/faults",
+        json!({ "route": "jwks", "fault": { "kind": "hang" } }),
+    )
+    .await;
+    let pending = tokio::spawn(reqwest::get(format!("{}/.well-known/jwks.json", emu.url())));
+    let waited = ctl
+        .post(
+            "/wait",
+            json!({ "route": "jwks", "count": 1, "timeout_ms": 10000 }),
+        )
+        .await;
+    assert_eq!(waited["count"], 1);
+    ctl.post("/release_hangs", json!({})).await;
+    assert_eq!(pending.await.unwrap().unwrap().status(), 200);
+
+    let (status, body) = ctl
+        .call(
+            Method::POST,
+            "/wait",
+            Some(json!({ "route": "client", "count": 1, "timeout_ms": 50 })),
+        )
+        .await;
+    assert_eq!(
+        (status, body["errors"][0]["code"].as_str()),
+        (408, Some("wait_timeout"))
+    );
+}
+
+#[tokio::test]
+async fn session_template_token_and_log_routes() {
+    let emu = start().await;
+    let ctl = Control::new(emu.url());
+    let ticket = ctl
+        .post("/sign_in_tokens", json!({ "user_id": "user_http" }))
+        .await;
+    assert_eq!(ticket["object"], "sign_in_token");
+    let mut native = Native::new(&emu);
+    let sid = native.sign_in(ticket["token"].as_str().unwrap()).await.body["response"]["created_session_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let sessions = ctl.get("/sessions").await;
+    assert_eq!(sessions["sessions"][0]["id"], sid.as_str());
+    assert_eq!(
+        ctl.get(&format!("/sessions/{sid}")).await["status"],
+        "active"
+    );
+    assert_eq!(
+        ctl.post(
+            &format!("/sessions/{sid}/status"),
+            json!({ "status": "expired" })
+        )
+        .await["status"],
+        "expired"
+    );
+    assert_eq!(
+        ctl.post(&format!("/sessions/{sid}/revoke"), json!({}))
+            .await["status"],
+        "revoked"
+    );
+    assert_eq!(
+        native.session_token(&sid, &[]).await.error_code(),
+        "session_revoked"
+    );
+    assert_eq!(
+        ctl.call(Method::POST, "/sessions/sess_nope/revoke", None)
+            .await
+            .0,
+        404
+    );
+
+    let put = ctl
+        .call(
+            Method::PUT,
+            "/templates/custom",
+            Some(json!({ "lifetime_secs": 90, "claims": { "aud": "x" } })),
+        )
+        .await;
+    assert_eq!(
+        put,
+        (
+            200,
+            json!({ "name": "custom", "lifetime_secs": 90, "claims": { "aud": "x" } })
+        )
+    );
+    let names: Vec<_> = ctl.get("/templates").await["templates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].clone())
+        .collect();
+    assert_eq!(
+        names,
+        vec![json!("custom"), json!("firebase"), json!("test")]
+    );
+    assert_eq!(
+        ctl.call(Method::DELETE, "/templates/custom", None).await.0,
+        200
+    );
+    assert_eq!(
+        ctl.call(Method::DELETE, "/templates/custom", None).await.0,
+        404
+    );
+
+    let counts = ctl.get("/counts").await;
+    assert_eq!(
+        (
+            counts["sign_in"].as_u64(),
+            counts["session_token"].as_u64(),
+            counts["any"].as_u64()
+        ),
+        (Some(1), Some(1), Some(2))
+    );
+    let log = ctl.get("/requests?route=session_token").await;
+    assert_eq!(log["requests"].as_array().unwrap().len(), 1);
+    assert_eq!(log["requests"][0]["headers"]["authorization"], "<present>");
+    assert_eq!(log["requests"][0]["status"], 401);
+    assert_eq!(ctl.post("/counts/reset", json!({})).await["any"], 0);
+    assert_eq!(ctl.get("/requests").await["requests"], json!([]));
+}
+
+/// Starts the binary and reads its first line.
+fn spawn_binary(args: &[&str]) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_clerk-emulator"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("binary starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim_end()
+        .strip_prefix("CLERK_EMULATOR_URL=")
+        .unwrap_or_else(|| panic!("first line: {line:?}"))
+        .to_string();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    (child, url)
+}
+
+/// Waits for the process to exit, failing after a generous bound instead of hanging the suite.
+fn wait_exit(mut child: Child) -> std::process::ExitStatus {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait());
+    });
+    rx.recv_timeout(Duration::from_secs(20))
+        .expect("emulator exits")
+        .unwrap()
+}
+
+#[tokio::test]
+async fn binary_prints_its_url_and_exits_when_stdin_closes() {
+    let (mut child, url) = spawn_binary(&[
+        "--port",
+        "0",
+        "--clock",
+        "manual",
+        "--start-ms",
+        "1000000",
+        "--secret-key",
+        "sk_test_custom",
+    ]);
+    let ctl = Control::new(&url);
+    assert_eq!(ctl.get("/clock").await["now_ms"], 1_000_000);
+    let ok = reqwest::Client::new()
+        .post(format!("{url}/v1/sign_in_tokens"))
+        .bearer_auth("sk_test_custom")
+        .json(&json!({ "user_id": "u" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+    drop(child.stdin.take());
+    assert!(wait_exit(child).success());
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn binary_exits_on_sigterm_with_a_real_clock() {
+    let (child, url) = spawn_binary(&["--clock=real"]);
+    let clock = Control::new(&url).get("/clock").await;
+    assert_eq!(clock["clock"]["mode"], "real");
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(wait_exit(child).success());
+}
+
+#[test]
+fn binary_rejects_bad_arguments() {
+    let out = Command::new(env!("CARGO_BIN_EXE_clerk-emulator"))
+        .args(["--clock", "sundial"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--clock"));
+}
