@@ -20,6 +20,7 @@ mod config;
 mod error;
 mod fapi;
 mod flights;
+mod http;
 mod jwt;
 mod retry;
 mod session;

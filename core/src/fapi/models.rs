@@ -4,8 +4,6 @@
 
 use serde::Deserialize;
 
-use crate::error::ApiErrorEntry;
-
 /// Most client-scoped endpoints answer `{"response": <object>, "client": <client>}`.
 #[derive(Debug, Deserialize)]
 pub(crate) struct Wrapped<T> {
@@ -58,12 +56,4 @@ pub(crate) struct SignInWire {
     pub status: String,
     #[serde(default)]
     pub created_session_id: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct ErrorsWire {
-    #[serde(default)]
-    pub errors: Vec<ApiErrorEntry>,
-    #[serde(default)]
-    pub clerk_trace_id: Option<String>,
 }

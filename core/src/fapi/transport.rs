@@ -2,18 +2,17 @@
 //! skew sampling, error decoding, and retries with backoff.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use reqwest::header::{AUTHORIZATION, DATE, HeaderValue, RETRY_AFTER};
-use reqwest::{Method, StatusCode};
-use serde::de::DeserializeOwned;
+use reqwest::Method;
+use reqwest::header::{AUTHORIZATION, DATE, HeaderValue};
 use url::Url;
 
-use super::models::{ClientWire, ErrorsWire, SignInWire, TokenWire, Wrapped};
+use super::models::{ClientWire, SignInWire, TokenWire, Wrapped};
 use crate::clock::Clock;
 use crate::config::{CLERK_API_VERSION, ClerkConfig};
-use crate::error::{ApiError, Error, InvalidResponse};
-use crate::retry::{RetryPolicy, parse_retry_after};
+use crate::error::{Error, InvalidResponse};
+use crate::http::{self, parse_json};
+use crate::retry::RetryPolicy;
 use crate::skew::SkewEstimator;
 use crate::token_store::TokenStore;
 
@@ -63,14 +62,14 @@ impl FapiTransport {
 
     pub async fn get_client(&self) -> Result<Option<ClientWire>, Error> {
         let body = self.send(Method::GET, &["v1", "client"], &[]).await?;
-        let wrapped: Wrapped<ClientWire> = parse(&body)?;
+        let wrapped: Wrapped<ClientWire> = parse_json(&body)?;
         Ok(wrapped.response)
     }
 
     pub async fn sign_in_with_ticket(&self, ticket: &str) -> Result<(String, Option<ClientWire>), Error> {
         let form = [("strategy", "ticket"), ("ticket", ticket)];
         let body = self.send(Method::POST, &["v1", "client", "sign_ins"], &form).await?;
-        let wrapped: Wrapped<SignInWire> = parse(&body)?;
+        let wrapped: Wrapped<SignInWire> = parse_json(&body)?;
         let sign_in = wrapped.response.ok_or(Error::InvalidResponse(InvalidResponse::NotJson))?;
         match (sign_in.status.as_str(), sign_in.created_session_id) {
             ("complete", Some(session_id)) => Ok((session_id, wrapped.client)),
@@ -82,7 +81,7 @@ impl FapiTransport {
         let body = self
             .send(Method::POST, &["v1", "client", "sessions", session_id, "end"], &[])
             .await?;
-        let wrapped: Wrapped<serde_json::Value> = parse(&body)?;
+        let wrapped: Wrapped<serde_json::Value> = parse_json(&body)?;
         Ok(wrapped.client)
     }
 
@@ -102,27 +101,13 @@ impl FapiTransport {
         }
         form.extend(expired_token.map(|token| ("expired_token", token)));
         let body = self.send(Method::POST, &path, &form).await?;
-        let token: TokenWire = parse(&body)?;
+        let token: TokenWire = parse_json(&body)?;
         token.jwt.filter(|jwt| !jwt.is_empty()).ok_or(Error::InvalidResponse(InvalidResponse::MissingJwt))
     }
 
     /// One logical request: retried on transient failures within the retry policy.
     async fn send(&self, method: Method, path: &[&str], form: &[(&str, &str)]) -> Result<bytes::Bytes, Error> {
-        let started = self.clock.now_ms();
-        let mut attempt = 0;
-        loop {
-            let error = match self.send_once(method.clone(), path, form).await {
-                Ok(body) => return Ok(body),
-                Err(error) => error,
-            };
-            let elapsed = Duration::from_millis((self.clock.now_ms() - started).max(0) as u64);
-            let Some(delay) = self.retry.delay_after(&error, attempt, elapsed) else {
-                return Err(error);
-            };
-            tracing::debug!(attempt, ?delay, %error, "retrying Frontend API request");
-            self.clock.sleep(delay).await;
-            attempt += 1;
-        }
+        http::with_retries(self.clock.as_ref(), &self.retry, || self.send_once(method.clone(), path, form)).await
     }
 
     async fn send_once(&self, method: Method, path: &[&str], form: &[(&str, &str)]) -> Result<bytes::Bytes, Error> {
@@ -160,14 +145,11 @@ impl FapiTransport {
             self.store.save((!token.is_empty()).then(|| token.to_string()));
         }
         let status = response.status();
-        let retry_after = response
-            .headers()
-            .get(RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| parse_retry_after(v, server_date_ms.map_or_else(|| self.server_now_ms(), |s| s * 1000)));
+        let retry_after =
+            http::retry_after(response.headers(), server_date_ms.map_or_else(|| self.server_now_ms(), |s| s * 1000));
         let body = response.bytes().await.map_err(Error::from_reqwest)?;
         if !status.is_success() {
-            return Err(Error::Api(api_error(status, &body, retry_after)));
+            return Err(Error::Api(http::api_error(status, &body, retry_after)));
         }
         Ok(body)
     }
@@ -188,15 +170,4 @@ impl FapiTransport {
             self.skew.observe(iat_secs, device_now);
         }
     }
-}
-
-fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
-    serde_json::from_slice(body).map_err(|_| Error::InvalidResponse(InvalidResponse::NotJson))
-}
-
-/// Keeps every error entry the server sent. A body that is not `ClerkErrors` (a proxy's HTML
-/// page, say) still yields the status.
-fn api_error(status: StatusCode, body: &[u8], retry_after: Option<Duration>) -> ApiError {
-    let wire: ErrorsWire = serde_json::from_slice(body).unwrap_or(ErrorsWire { errors: vec![], clerk_trace_id: None });
-    ApiError { status: status.as_u16(), errors: wire.errors, clerk_trace_id: wire.clerk_trace_id, retry_after }
 }
