@@ -14,6 +14,9 @@
 //! # Ok(()) }
 //! ```
 
+mod authorized;
+#[cfg(feature = "backend")]
+pub mod backend;
 mod clerk;
 mod clock;
 mod config;
@@ -29,6 +32,7 @@ mod state;
 mod token;
 mod token_store;
 
+pub use authorized::AuthorizedClient;
 pub use clerk::Clerk;
 pub use clock::{Clock, ManualClock, SleepFuture, SleepMode, SystemClock};
 pub use config::{CLERK_API_VERSION, ClerkConfig, frontend_api_host};
