@@ -1,6 +1,8 @@
 //! The UniFFI surface over `clerk-core`. Thin by design: types cross the boundary here and
 //! every call runs on the runtime this crate owns; behaviour lives in the core.
 
+#[cfg(feature = "backend")]
+mod backend;
 mod clock;
 mod engine;
 mod error;
@@ -9,6 +11,8 @@ mod session;
 mod token_store;
 mod types;
 
+#[cfg(feature = "backend")]
+pub use backend::BackendClient;
 pub use clock::ManualClock;
 pub use engine::ClerkCore;
 pub use error::{ClerkApiError, ClerkError};

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
+use clerk_core::backend::{BackendClient, BackendConfig};
 use clerk_core::{Clerk, ClerkConfig, GetTokenOptions, MemoryTokenStore, Session, TokenResource, TokenStore as _};
 use clerk_emulator::{ClockMode, Emulator, EmulatorConfig};
 
@@ -58,6 +59,23 @@ enum Command {
     },
     /// A short tour: session token, cache hit, template token, forced refresh.
     Demo,
+    /// Mint a token with the Backend API (secret key) for the signed-in session, or --session.
+    BackendToken {
+        /// Secret key (sk_…); with the in-process emulator, its own key is used.
+        #[arg(long, env = "CLERK_SECRET_KEY", hide_env_values = true)]
+        secret_key: Option<String>,
+        /// Backend API URL; default Clerk's, or the in-process emulator.
+        #[arg(long, env = "CLERK_API_URL")]
+        api_url: Option<String>,
+        /// Session ID; default the signed-in session.
+        #[arg(long)]
+        session: Option<String>,
+        #[arg(long)]
+        template: Option<String>,
+        /// Token lifetime in seconds (30 or more).
+        #[arg(long)]
+        expires_in: Option<u32>,
+    },
 }
 
 #[tokio::main]
@@ -70,8 +88,26 @@ async fn main() {
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
-    let (clerk, session, _emulator) = connect(&cli).await?;
+    let (clerk, session, emulator) = connect(&cli).await?;
     match cli.command {
+        Command::BackendToken { secret_key, api_url, session: session_id, template, expires_in } => {
+            let secret = secret_key
+                .or_else(|| emulator.as_ref().map(|e| e.secret_key().to_string()))
+                .ok_or("a secret key is needed: --secret-key or CLERK_SECRET_KEY")?;
+            let mut config = BackendConfig::new(secret).map_err(|e| e.to_string())?;
+            if let Some(url) = api_url.or_else(|| emulator.as_ref().map(|e| e.url().to_string())) {
+                config = config.with_api_url(&url).map_err(|e| e.to_string())?;
+            }
+            let client = BackendClient::new(config).map_err(|e| e.to_string())?;
+            let session_id = session_id.unwrap_or_else(|| session.id().to_string());
+            let token = client
+                .sessions()
+                .get_token(&session_id, template.as_deref(), expires_in)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("{}", token.jwt);
+            Ok(())
+        }
         Command::Demo => demo(&session).await,
         Command::Token { template, organization, skip_cache, buffer, watch, every } => {
             let options = GetTokenOptions {
