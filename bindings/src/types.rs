@@ -19,8 +19,8 @@ pub struct GetTokenOptions {
 impl From<GetTokenOptions> for clerk_core::GetTokenOptions {
     fn from(options: GetTokenOptions) -> Self {
         let buffer = options.expiration_buffer;
-        // NaN and negatives mean "no buffer"; the core clamps the upper end.
-        let seconds = if buffer.is_finite() && buffer > 0.0 { buffer.min(3600.0) } else { 0.0 };
+        // NaN and negatives mean "no buffer"; the core clamps the upper end to 60 s.
+        let seconds = if buffer > 0.0 { buffer.min(3600.0) } else { 0.0 };
         clerk_core::GetTokenOptions {
             template: options.template,
             expiration_buffer: Duration::from_secs_f64(seconds),

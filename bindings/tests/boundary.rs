@@ -1,0 +1,97 @@
+//! The exported surface, called the way foreign code calls it: from plain threads with no
+//! Tokio runtime, with futures driven by a foreign executor.
+
+use std::sync::{Arc, Mutex};
+
+use clerk_emulator::{Emulator, EmulatorConfig, FaultRule, Route, StatusFault};
+use clerkkit::{ClerkCore, ClerkError, ClerkSettings, DeviceTokenStore, GetTokenOptions, ManualClock};
+use futures::executor::block_on;
+
+fn settings(url: &str) -> ClerkSettings {
+    ClerkSettings {
+        publishable_key: None,
+        frontend_api_url: Some(url.to_string()),
+        request_timeout_seconds: 15.0,
+        sdk_name: "boundary-test".into(),
+        sdk_version: "0".into(),
+    }
+}
+
+fn options() -> GetTokenOptions {
+    GetTokenOptions { template: None, expiration_buffer: 10.0, skip_cache: false, organization_id: None }
+}
+
+#[derive(Default)]
+struct RecordingStore(Mutex<Vec<Option<String>>>);
+
+impl DeviceTokenStore for RecordingStore {
+    fn load(&self) -> Option<String> {
+        self.0.lock().unwrap().last().cloned().flatten()
+    }
+    fn save(&self, token: Option<String>) {
+        self.0.lock().unwrap().push(token);
+    }
+}
+
+#[test]
+fn async_calls_work_without_a_runtime_on_the_calling_thread() {
+    let emu = Emulator::start_blocking(EmulatorConfig::default()).unwrap();
+    let store = Arc::new(RecordingStore::default());
+    let clock = ManualClock::new(clerk_emulator::DEFAULT_START_MS);
+    let core = ClerkCore::new(settings(emu.url()), Some(store.clone()), Some(clock.clone())).unwrap();
+    assert!(block_on(core.load()).unwrap().is_none());
+
+    let ticket = emu.create_sign_in_token("user_alice").token;
+    let session = block_on(core.sign_in_with_ticket(ticket)).unwrap();
+    assert_eq!(session.user_id().as_deref(), Some("user_alice"));
+    assert!(!store.0.lock().unwrap().is_empty(), "the device token went through the foreign store");
+
+    let cached = session.cached_token(options()).expect("sign-in seeded the cache");
+    let fetched = block_on(session.request_token(GetTokenOptions { skip_cache: true, ..options() })).unwrap().unwrap();
+    assert_ne!(cached.jwt, fetched.jwt);
+    assert!(!format!("{fetched:?}").contains(&fetched.jwt), "Debug redacts the JWT");
+
+    block_on(core.sign_out()).unwrap();
+    assert!(core.session().is_none());
+    assert_eq!(block_on(session.request_token(options())).unwrap(), None);
+}
+
+#[test]
+fn api_errors_cross_the_boundary_with_the_server_detail() {
+    let emu = Emulator::start_blocking(EmulatorConfig::default()).unwrap();
+    let clock = ManualClock::new(clerk_emulator::DEFAULT_START_MS);
+    let core = ClerkCore::new(settings(emu.url()), None, Some(clock)).unwrap();
+    let session = block_on(core.sign_in_with_ticket(emu.create_sign_in_token("user_bob").token)).unwrap();
+    let fault = StatusFault::new(429).code("too_many_requests").message("Slow down").long_message("Too many").retry_after("120");
+    emu.inject(FaultRule::new(Route::SessionToken, fault));
+    let error = block_on(session.request_token(GetTokenOptions { skip_cache: true, ..options() })).unwrap_err();
+    let ClerkError::Api { status, errors, clerk_trace_id, retry_after_seconds, .. } = error else {
+        panic!("expected an API error, got {error:?}");
+    };
+    assert_eq!((status, retry_after_seconds), (429, Some(120.0)));
+    assert_eq!(errors[0].code, "too_many_requests");
+    assert_eq!(errors[0].long_message.as_deref(), Some("Too many"));
+    assert!(clerk_trace_id.is_some());
+}
+
+#[test]
+fn bad_configuration_is_an_error_not_a_crash() {
+    let none = ClerkSettings { frontend_api_url: None, ..settings("x") };
+    assert!(matches!(ClerkCore::new(none, None, None), Err(ClerkError::Configuration { .. })));
+    let insecure = settings("http://example.com");
+    assert!(matches!(ClerkCore::new(insecure, None, None), Err(ClerkError::Configuration { .. })));
+    let zero_timeout = ClerkSettings { request_timeout_seconds: 0.0, ..settings("http://127.0.0.1:1") };
+    assert!(matches!(ClerkCore::new(zero_timeout, None, None), Err(ClerkError::Configuration { .. })));
+    let bad_key = ClerkSettings { frontend_api_url: None, publishable_key: Some("pk_live_!!".into()), ..settings("x") };
+    assert!(matches!(ClerkCore::new(bad_key, None, None), Err(ClerkError::Configuration { .. })));
+}
+
+#[test]
+fn expiration_buffers_that_are_not_numbers_mean_no_buffer() {
+    for buffer in [f64::NAN, -5.0, f64::NEG_INFINITY] {
+        let options = clerk_core::GetTokenOptions::from(GetTokenOptions { expiration_buffer: buffer, ..options() });
+        assert_eq!(options.expiration_buffer, std::time::Duration::ZERO, "{buffer}");
+    }
+    let huge = clerk_core::GetTokenOptions::from(GetTokenOptions { expiration_buffer: f64::INFINITY, ..options() });
+    assert!(huge.expiration_buffer >= clerk_core::MAX_EXPIRATION_BUFFER, "clamped to 60 s by the core");
+}
