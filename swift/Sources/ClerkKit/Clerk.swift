@@ -1,0 +1,141 @@
+import Foundation
+
+/// The app's Clerk instance: one configured engine, shared by every task.
+///
+/// ```swift
+/// Clerk.shared.configure(publishableKey: "pk_live_...")
+/// try await Clerk.shared.load()
+/// let session = Clerk.shared.session
+/// if let token = try await session?.getToken()?.jwt {
+///     headers["Authorization"] = "Bearer \(token)"
+/// }
+/// ```
+///
+/// Token caching, single-flight requests, retries and clock-skew handling live in the Rust
+/// core; this class only holds the engine. Its state is guarded by a lock, so any task or
+/// thread may call it.
+public final class Clerk: @unchecked Sendable {
+    /// The instance apps use.
+    public static let shared = Clerk()
+
+    /// The default per-request timeout, in seconds.
+    public static let defaultRequestTimeout: TimeInterval = 15
+
+    /// How this SDK names itself to the Clerk API (`x-clerk-sdk: clerk-kit-swift/0.1.0`).
+    static let sdkName = "clerk-kit-swift"
+    static let sdkVersion = "0.1.0"
+
+    private enum State {
+        case unconfigured
+        case configured(ClerkCore)
+        /// The last `configure` call was invalid; every call reports why.
+        case invalid(Error)
+    }
+
+    private let lock = NSLock()
+    private var state = State.unconfigured
+
+    init() {}
+
+    /// Points Clerk at the Frontend API encoded in a publishable key (`pk_test_...` /
+    /// `pk_live_...`). Call once at launch, before `load()`.
+    ///
+    /// - Parameters:
+    ///   - tokenStore: where the device token survives app restarts (e.g. the Keychain);
+    ///     `nil` keeps it in memory only.
+    ///   - requestTimeout: seconds before one request attempt is abandoned.
+    ///   - clock: a manual clock for tests; `nil` uses the system clock.
+    ///
+    /// Does no I/O. An invalid key or timeout is reported as `ClerkError.Configuration` by
+    /// `load()`, `signIn(ticket:)` and `signOut()`, as in Clerk's iOS SDK.
+    public func configure(
+        publishableKey: String,
+        tokenStore: DeviceTokenStore? = nil,
+        requestTimeout: TimeInterval = Clerk.defaultRequestTimeout,
+        clock: ManualClock? = nil
+    ) {
+        install(
+            ClerkSettings(publishableKey: publishableKey, requestTimeoutSeconds: requestTimeout),
+            tokenStore: tokenStore,
+            clock: clock
+        )
+    }
+
+    /// Points Clerk at an explicit Frontend API URL (`https://`, or `http://` on loopback
+    /// for local testing). Otherwise as `configure(publishableKey:)`.
+    public func configure(
+        frontendApiUrl: String,
+        tokenStore: DeviceTokenStore? = nil,
+        requestTimeout: TimeInterval = Clerk.defaultRequestTimeout,
+        clock: ManualClock? = nil
+    ) {
+        install(
+            ClerkSettings(frontendApiUrl: frontendApiUrl, requestTimeoutSeconds: requestTimeout),
+            tokenStore: tokenStore,
+            clock: clock
+        )
+    }
+
+    /// The active session, if signed in. Reads local state only; never does I/O.
+    public var session: Session? {
+        guard case let .configured(core) = currentState() else {
+            return nil
+        }
+        return core.session()
+    }
+
+    /// Loads the client from the Frontend API, restoring the signed-in session from the
+    /// stored device token. Afterwards `session` tells whether a session is active.
+    public func load() async throws {
+        _ = try await configuredCore().load()
+    }
+
+    /// Signs in with a sign-in token (ticket) created by the app's backend.
+    public func signIn(ticket: String) async throws -> Session {
+        try await configuredCore().signInWithTicket(ticket: ticket)
+    }
+
+    /// Ends the active session; its cached tokens are dropped at once.
+    public func signOut() async throws {
+        try await configuredCore().signOut()
+    }
+
+    private func install(_ settings: ClerkSettings, tokenStore: DeviceTokenStore?, clock: ManualClock?) {
+        let named = ClerkSettings(
+            publishableKey: settings.publishableKey,
+            frontendApiUrl: settings.frontendApiUrl,
+            requestTimeoutSeconds: settings.requestTimeoutSeconds,
+            sdkName: Clerk.sdkName,
+            sdkVersion: Clerk.sdkVersion
+        )
+        // Built outside the lock; the constructor validates the settings without I/O.
+        let next: State
+        do {
+            next = .configured(try ClerkCore(settings: named, tokenStore: tokenStore, clock: clock))
+        } catch {
+            next = .invalid(error)
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        state = next
+    }
+
+    private func currentState() -> State {
+        lock.lock()
+        defer { lock.unlock() }
+        return state
+    }
+
+    private func configuredCore() throws -> ClerkCore {
+        switch currentState() {
+        case let .configured(core):
+            return core
+        case let .invalid(error):
+            throw error
+        case .unconfigured:
+            throw ClerkError.Configuration(
+                message: "Clerk is not configured: call Clerk.shared.configure(publishableKey:) first"
+            )
+        }
+    }
+}

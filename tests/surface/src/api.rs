@@ -1,0 +1,202 @@
+//! `api`: the public Swift and Kotlin API, extracted from the generated bindings plus the
+//! hand-written facades, compared with the committed snapshots in `tests/surface/expected/`.
+
+use std::path::{Path, PathBuf};
+
+use crate::syntax::files_with_extension;
+use crate::{kotlin_api, swift_api};
+
+pub const SWIFT_SOURCES: &str = "swift/Sources/ClerkKit";
+pub const SWIFT_GENERATED: &str = "swift/Sources/ClerkKit/Generated/ClerkKit.swift";
+pub const KOTLIN_GENERATED: &str = "build/bindings/kotlin";
+pub const KOTLIN_FACADE: &str = "kotlin/src/main/kotlin";
+pub const SWIFT_SNAPSHOT: &str = "tests/surface/expected/swift-api.txt";
+pub const KOTLIN_SNAPSHOT: &str = "tests/surface/expected/kotlin-api.txt";
+
+const UPDATE_HINT: &str = "cargo run -p clerk-surface-check -- api --update";
+
+/// One language's surface: where it came from and its lines.
+#[derive(Debug)]
+pub struct Surface {
+    pub language: &'static str,
+    pub snapshot: PathBuf,
+    pub lines: Vec<String>,
+    /// Things worth telling that are not failures (e.g. a facade not written yet).
+    pub notes: Vec<String>,
+}
+
+impl Surface {
+    pub fn render(&self) -> String {
+        let mut out = format!(
+            "# Public {} API (generated bindings + facade), one declaration per line, sorted.\n# Update with: {UPDATE_HINT}\n",
+            self.language
+        );
+        for line in &self.lines {
+            out.push_str(line);
+            out.push('\n');
+        }
+        out
+    }
+}
+
+fn read_all(root: &Path, files: Vec<PathBuf>) -> Result<Vec<(PathBuf, String)>, String> {
+    let mut sources = Vec::new();
+    for file in files {
+        let source = std::fs::read_to_string(&file)
+            .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        let shown = file
+            .strip_prefix(root)
+            .map(Path::to_path_buf)
+            .unwrap_or(file);
+        sources.push((shown, source));
+    }
+    Ok(sources)
+}
+
+fn non_empty(path: &Path) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|s| !s.trim().is_empty())
+}
+
+pub fn swift_surface(root: &Path) -> Result<Surface, String> {
+    let generated = root.join(SWIFT_GENERATED);
+    if !non_empty(&generated) {
+        return Err(format!(
+            "{} is missing or empty: run scripts/generate-bindings",
+            generated.display()
+        ));
+    }
+    let mut files = Vec::new();
+    files_with_extension(&root.join(SWIFT_SOURCES), "swift", &mut files)?;
+    files.sort();
+    let sources = read_all(root, files)?;
+    let lines = swift_api::extract(&sources)?;
+    let facade_files = sources
+        .iter()
+        .filter(|(p, _)| !p.starts_with("swift/Sources/ClerkKit/Generated"))
+        .count();
+    let mut notes = Vec::new();
+    if facade_files == 0 {
+        notes.push(format!("no hand-written Swift in {SWIFT_SOURCES}: the Swift snapshot covers the generated bindings only"));
+    }
+    Ok(Surface {
+        language: "Swift",
+        snapshot: root.join(SWIFT_SNAPSHOT),
+        lines,
+        notes,
+    })
+}
+
+pub fn kotlin_surface(root: &Path) -> Result<Surface, String> {
+    let generated_dir = root.join(KOTLIN_GENERATED);
+    let mut generated = Vec::new();
+    if generated_dir.is_dir() {
+        files_with_extension(&generated_dir, "kt", &mut generated)?;
+    }
+    generated.retain(|f| non_empty(f));
+    if generated.is_empty() {
+        return Err(format!(
+            "no generated Kotlin under {}: run scripts/generate-bindings",
+            generated_dir.display()
+        ));
+    }
+    let mut notes = Vec::new();
+    let facade_dir = root.join(KOTLIN_FACADE);
+    let mut facade = Vec::new();
+    if facade_dir.is_dir() {
+        files_with_extension(&facade_dir, "kt", &mut facade)?;
+    }
+    if facade.is_empty() {
+        notes.push(format!("no Kotlin facade in {KOTLIN_FACADE}: the Kotlin snapshot covers the generated bindings only"));
+    }
+    let mut files = generated;
+    files.extend(facade);
+    files.sort();
+    let sources = read_all(root, files)?;
+    let api = kotlin_api::extract(&sources);
+    if !api.errors.is_empty() {
+        return Err(format!(
+            "the Kotlin grammar could not parse (a declaration may be hidden there): {}\n\
+             inspect with `cargo run -p clerk-surface-check -- tree --chunks FILE`",
+            api.errors.join(", ")
+        ));
+    }
+    Ok(Surface {
+        language: "Kotlin",
+        snapshot: root.join(KOTLIN_SNAPSHOT),
+        lines: api.lines,
+        notes,
+    })
+}
+
+/// Lines of the snapshot text, without its `#` header.
+pub fn snapshot_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// `None` when equal; otherwise the differing lines, `-` expected only, `+` actual only.
+pub fn diff(expected: &[String], actual: &[String]) -> Option<String> {
+    use std::collections::BTreeSet;
+    let expected: BTreeSet<&String> = expected.iter().collect();
+    let actual: BTreeSet<&String> = actual.iter().collect();
+    if expected == actual {
+        return None;
+    }
+    let mut out = String::new();
+    for line in expected.difference(&actual) {
+        out.push_str(&format!("- {line}\n"));
+    }
+    for line in actual.difference(&expected) {
+        out.push_str(&format!("+ {line}\n"));
+    }
+    Some(out)
+}
+
+/// Compares (or with `update`, rewrites) one surface's snapshot. `Ok(true)` when it matches.
+pub fn check(surface: &Surface, update: bool) -> Result<bool, String> {
+    if update {
+        if let Some(dir) = surface.snapshot.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+        std::fs::write(&surface.snapshot, surface.render())
+            .map_err(|e| format!("cannot write {}: {e}", surface.snapshot.display()))?;
+        println!(
+            "{}: wrote {} declarations",
+            surface.snapshot.display(),
+            surface.lines.len()
+        );
+        return Ok(true);
+    }
+    let expected = match std::fs::read_to_string(&surface.snapshot) {
+        Ok(text) => snapshot_lines(&text),
+        Err(_) => {
+            eprintln!(
+                "{} is missing: create it with `{UPDATE_HINT}`",
+                surface.snapshot.display()
+            );
+            return Ok(false);
+        }
+    };
+    match diff(&expected, &surface.lines) {
+        None => {
+            println!(
+                "{} API matches {} ({} declarations)",
+                surface.language,
+                surface.snapshot.display(),
+                surface.lines.len()
+            );
+            Ok(true)
+        }
+        Some(changes) => {
+            eprintln!(
+                "{} API differs from {} (- snapshot only, + current only):\n{changes}If the change is intended: {UPDATE_HINT}",
+                surface.language,
+                surface.snapshot.display()
+            );
+            Ok(false)
+        }
+    }
+}
