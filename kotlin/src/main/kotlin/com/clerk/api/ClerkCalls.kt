@@ -1,0 +1,30 @@
+package com.clerk.api
+
+/**
+ * Runs a call into the Clerk core and turns the core's errors into [ClerkResult.Failure]s.
+ *
+ * Only the core's own exceptions are caught: coroutine cancellation (and programming errors)
+ * propagate unchanged.
+ */
+internal inline fun <T> clerkResult(call: () -> T): ClerkResult<T, ClerkErrorResponse> =
+    try {
+        ClerkResult.Success(call())
+    } catch (e: ClerkException) {
+        e.toFailure()
+    } catch (e: InternalException) {
+        ClerkResult.Failure(null, ErrorType.INTERNAL, e)
+    }
+
+internal fun ClerkException.toFailure(): ClerkResult.Failure<ClerkErrorResponse> = when (this) {
+    is ClerkException.Api -> ClerkResult.Failure(
+        ClerkErrorResponse(errors, clerkTraceId, status.toInt(), retryAfterSeconds),
+        ErrorType.API,
+        this,
+    )
+    is ClerkException.Network -> ClerkResult.Failure(null, ErrorType.NETWORK, this)
+    is ClerkException.Timeout -> ClerkResult.Failure(null, ErrorType.TIMEOUT, this)
+    is ClerkException.InvalidResponse -> ClerkResult.Failure(null, ErrorType.INVALID_RESPONSE, this)
+    is ClerkException.Configuration -> ClerkResult.Failure(null, ErrorType.CONFIGURATION, this)
+    is ClerkException.Cancelled -> ClerkResult.Failure(null, ErrorType.CANCELLED, this)
+    is ClerkException.Internal -> ClerkResult.Failure(null, ErrorType.INTERNAL, this)
+}
