@@ -19,6 +19,20 @@ use crate::intercept::CLERK_API_VERSION;
 use crate::state::{JwtTemplate, SessionStatus};
 
 pub(crate) fn router() -> Router<Arc<App>> {
+    routes().layer(axum::middleware::from_fn(read_whole_body))
+}
+
+/// Handlers that ignore the body would leave it unread, and the client's keep-alive
+/// connection could not carry its next request; reading it first keeps the connection usable.
+async fn read_whole_body(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let (parts, body) = request.into_parts();
+    match axum::body::to_bytes(body, 1 << 20).await {
+        Ok(bytes) => next.run(axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes))).await,
+        Err(_) => axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+    }
+}
+
+fn routes() -> Router<Arc<App>> {
     Router::new()
         .route("/health", get(health))
         .route("/reset", post(reset))
