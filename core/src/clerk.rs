@@ -12,7 +12,7 @@ use crate::error::{Error, InvalidResponse};
 use crate::fapi::{ClientWire, FapiTransport};
 use crate::flights::{FlightResult, Flights, Joined};
 use crate::session::Session;
-use crate::state::State;
+use crate::state::{Origin, State};
 use crate::token::{CacheKey, GetTokenOptions, TokenResource};
 
 /// Cheap to clone; clones share one engine.
@@ -224,7 +224,7 @@ impl Inner {
         if state.active_generation(&key.session_id) != Some(generation) {
             return Ok(None);
         }
-        state.store(key, token.clone(), now);
+        state.store(key, token.clone(), now, Origin::Fetched);
         Ok(Some(token))
     }
 

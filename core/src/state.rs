@@ -18,6 +18,15 @@ pub(crate) struct State {
     next_generation: u64,
 }
 
+/// Where a token being stored comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Origin {
+    /// Just minted for this engine's request.
+    Fetched,
+    /// Echoed back in a client object; may be older than what the cache holds.
+    Replayed,
+}
+
 struct CachedToken {
     token: TokenResource,
     last_used: u64,
@@ -89,7 +98,7 @@ impl State {
             }
             let seed = wire.last_active_token.as_ref().and_then(|t| t.jwt.clone());
             if let Some(token) = seed.and_then(|jwt| TokenResource::from_jwt(jwt).ok()) {
-                self.store(CacheKey::session_token(&wire.id), token, server_now_ms);
+                self.store(CacheKey::session_token(&wire.id), token, server_now_ms, Origin::Replayed);
             }
         }
         self.active_session_id = client
@@ -118,9 +127,15 @@ impl State {
     }
 
     /// Stores `token` unless the cache already holds a fresher one. Returns whether it did.
-    pub fn store(&mut self, key: CacheKey, token: TokenResource, server_now_ms: i64) -> bool {
+    /// On a tie (same expiry state, `oiat` and `iat` second) a `Fetched` token wins, as it was
+    /// minted last; a `Replayed` one (a client's `last_active_token`) does not.
+    pub fn store(&mut self, key: CacheKey, token: TokenResource, server_now_ms: i64, origin: Origin) -> bool {
         if let Some(existing) = self.cache.get(&key) {
-            if !token.is_fresher_than(&existing.token, server_now_ms) {
+            let keep_existing = match origin {
+                Origin::Fetched => existing.token.is_fresher_than(&token, server_now_ms),
+                Origin::Replayed => !token.is_fresher_than(&existing.token, server_now_ms),
+            };
+            if keep_existing {
                 return false;
             }
         } else if self.cache.len() >= self.cache_capacity {
@@ -161,17 +176,17 @@ mod tests {
     fn the_cache_is_capped_and_evicts_the_least_recently_used() {
         let mut state = State::new(3);
         for n in 0..3 {
-            state.store(key(n), token(100), 0);
+            state.store(key(n), token(100), 0, Origin::Fetched);
         }
         state.cached(&key(0)); // key 1 is now the least recently used
-        state.store(key(3), token(100), 0);
+        state.store(key(3), token(100), 0, Origin::Fetched);
         assert_eq!(state.cache_len(), 3);
         assert!(state.cached(&key(1)).is_none());
         for n in [0, 2, 3] {
             assert!(state.cached(&key(n)).is_some(), "{n}");
         }
         for n in 4..1000 {
-            state.store(key(n), token(100), 0);
+            state.store(key(n), token(100), 0, Origin::Fetched);
         }
         assert_eq!(state.cache_len(), 3);
     }
@@ -179,9 +194,22 @@ mod tests {
     #[test]
     fn a_staler_token_never_replaces_a_fresher_one() {
         let mut state = State::new(8);
-        assert!(state.store(key(0), token(200), 200_000));
-        assert!(!state.store(key(0), token(150), 200_000));
+        assert!(state.store(key(0), token(200), 200_000, Origin::Fetched));
+        for origin in [Origin::Fetched, Origin::Replayed] {
+            assert!(!state.store(key(0), token(150), 200_000, origin));
+        }
         assert_eq!(state.cached(&key(0)).unwrap().issued_at, 200);
-        assert!(state.store(key(0), token(201), 200_000));
+        assert!(state.store(key(0), token(201), 200_000, Origin::Replayed));
+    }
+
+    #[test]
+    fn ties_go_to_the_token_fetched_last_never_to_a_replayed_one() {
+        let mut state = State::new(8);
+        let first = token(200);
+        let same_second = TokenResource { jwt: "minted-later".into(), ..first.clone() };
+        state.store(key(0), first.clone(), 200_000, Origin::Fetched);
+        assert!(state.store(key(0), same_second.clone(), 200_000, Origin::Fetched));
+        assert!(!state.store(key(0), first, 200_000, Origin::Replayed));
+        assert_eq!(state.cached(&key(0)), Some(&same_second));
     }
 }

@@ -180,6 +180,16 @@ async fn a_fresher_cached_token_is_not_replaced_by_a_staler_one() {
 }
 
 #[tokio::test]
+async fn a_skip_cache_token_minted_in_the_same_second_replaces_the_cached_one() {
+    let (_env, session) = Env::signed_in().await;
+    let seeded = token(&session, GetTokenOptions::default()).await;
+    let forced = token(&session, skip_cache()).await;
+    assert_eq!(forced.issued_at, seeded.issued_at, "same second");
+    assert_ne!(forced, seeded);
+    assert_eq!(token(&session, GetTokenOptions::default()).await, forced, "later calls see the new token");
+}
+
+#[tokio::test]
 async fn every_request_carries_the_native_headers() {
     let (env, session) = Env::signed_in().await;
     token(&session, skip_cache()).await;
