@@ -20,7 +20,7 @@ struct Control {
 impl Control {
     fn new(base: &str) -> Self {
         Control {
-            http: reqwest::Client::new(),
+            http: common::http_client(),
             base: format!("{base}/__emulator"),
         }
     }
@@ -323,7 +323,7 @@ async fn binary_prints_its_url_and_exits_when_stdin_closes() {
     ]);
     let ctl = Control::new(&url);
     assert_eq!(ctl.get("/clock").await["now_ms"], 1_000_000);
-    let ok = reqwest::Client::new()
+    let ok = common::http_client()
         .post(format!("{url}/v1/sign_in_tokens"))
         .bearer_auth("sk_test_custom")
         .json(&json!({ "user_id": "u" }))

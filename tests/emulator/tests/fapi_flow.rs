@@ -340,7 +340,7 @@ async fn end_session_returns_the_ended_session_and_client() {
 #[tokio::test]
 async fn native_calling_conventions_are_enforced() {
     let emu = start().await;
-    let http = reqwest::Client::new();
+    let http = common::http_client();
     let url = format!("{}/v1/client", emu.url());
 
     let no_flag = common::read(

@@ -369,7 +369,11 @@ impl Flow {
 
 async fn run_flow(emu: &Emulator) -> Vec<Exchange> {
     let mut f = Flow {
-        http: reqwest::Client::new(),
+        http: {
+            // See tests/common: a workspace build needs a TLS crypto provider installed.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            reqwest::Client::new()
+        },
         base: emu.url().to_string(),
         secret: emu.secret_key().to_string(),
         device_token: None,

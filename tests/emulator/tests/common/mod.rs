@@ -6,6 +6,13 @@ use clerk_emulator::{CLERK_API_VERSION, Emulator, EmulatorConfig};
 use reqwest::{Method, Response, StatusCode};
 use serde_json::Value;
 
+/// An HTTP client for the tests. In a workspace build reqwest is compiled with the core's
+/// `rustls-no-provider`, so a TLS crypto provider must be installed before building a client.
+pub fn http_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
 pub struct Native {
     pub http: reqwest::Client,
     pub base: String,
@@ -34,7 +41,7 @@ impl Reply {
 impl Native {
     pub fn new(emu: &Emulator) -> Self {
         Native {
-            http: reqwest::Client::new(),
+            http: http_client(),
             base: emu.url().to_string(),
             device_token: None,
         }
@@ -147,7 +154,7 @@ pub async fn start() -> Emulator {
 
 /// `POST {base}{path}` on the BAPI with the given bearer secret and JSON body.
 pub async fn bapi(emu: &Emulator, path: &str, secret: Option<&str>, body: Option<Value>) -> Reply {
-    let mut req = reqwest::Client::new().post(format!("{}{path}", emu.url()));
+    let mut req = http_client().post(format!("{}{path}", emu.url()));
     if let Some(secret) = secret {
         req = req.bearer_auth(secret);
     }
