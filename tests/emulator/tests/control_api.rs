@@ -82,7 +82,7 @@ async fn clock_skew_and_health_routes() {
     ctl.post("/reset", json!({})).await;
     assert_eq!(emu.now_ms(), DEFAULT_START_MS);
     // Control routes are dated by the emulator clock too, and are not counted.
-    let resp = reqwest::get(format!("{}/__emulator/health", emu.url()))
+    let resp = common::http_client().get(format!("{}/__emulator/health", emu.url())).send()
         .await
         .unwrap();
     assert_eq!(resp.headers()["date"], "Thu, 01 Jan 2026 00:00:00 GMT");
@@ -91,7 +91,7 @@ async fn clock_skew_and_health_routes() {
         1,
         "hyper adds no Date of its own"
     );
-    let wrong_method = reqwest::get(format!("{}/v1/client/sign_ins", emu.url()))
+    let wrong_method = common::http_client().get(format!("{}/v1/client/sign_ins", emu.url())).send()
         .await
         .unwrap();
     assert_eq!(wrong_method.status(), 405);
@@ -130,7 +130,7 @@ async fn fault_routes_queue_list_and_clear_rules() {
         (r.status.as_u16(), r.retry_after.as_deref()),
         (503, Some("1"))
     );
-    let jwks = reqwest::get(format!("{}/.well-known/jwks.json", emu.url()))
+    let jwks = common::http_client().get(format!("{}/.well-known/jwks.json", emu.url())).send()
         .await
         .unwrap();
     assert_eq!(jwks.text().await.unwrap(), "hi");
@@ -158,7 +158,7 @@ async fn hang_wait_and_release_over_http() {
         json!({ "route": "jwks", "fault": { "kind": "hang" } }),
     )
     .await;
-    let pending = tokio::spawn(reqwest::get(format!("{}/.well-known/jwks.json", emu.url())));
+    let pending = tokio::spawn(common::http_client().get(format!("{}/.well-known/jwks.json", emu.url())).send());
     let waited = ctl
         .post(
             "/wait",

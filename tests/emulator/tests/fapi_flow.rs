@@ -427,7 +427,7 @@ async fn tokens_verify_against_the_served_jwks() {
     let (mut native, sid) = Native::signed_in(&emu, "user_j").await;
     let jwt = native.session_token(&sid, &[]).await.jwt().to_string();
     let jwks: jsonwebtoken::jwk::JwkSet =
-        reqwest::get(format!("{}/.well-known/jwks.json", emu.url()))
+        common::http_client().get(format!("{}/.well-known/jwks.json", emu.url())).send()
             .await
             .unwrap()
             .json()

@@ -66,7 +66,7 @@ async fn rules_only_hit_their_route_and_any_hits_everything() {
     assert_eq!(native.template_token(&sid, "test").await.status, 500);
 
     emu.inject(FaultRule::new(Route::Any, Fault::status(502)));
-    let jwks = reqwest::get(format!("{}/.well-known/jwks.json", emu.url()))
+    let jwks = common::http_client().get(format!("{}/.well-known/jwks.json", emu.url())).send()
         .await
         .unwrap();
     assert_eq!(jwks.status(), 502);
@@ -127,7 +127,7 @@ async fn hang_makes_client_timeouts_fire() {
 async fn stopping_the_emulator_drops_hanging_requests() {
     let emu = start().await;
     emu.inject(FaultRule::new(Route::Jwks, Fault::Hang));
-    let pending = tokio::spawn(reqwest::get(format!("{}/.well-known/jwks.json", emu.url())));
+    let pending = tokio::spawn(common::http_client().get(format!("{}/.well-known/jwks.json", emu.url())).send());
     emu.wait_for_requests(Route::Jwks, 1).await;
     emu.stop();
     assert!(pending.await.unwrap().is_err());
@@ -138,7 +138,9 @@ async fn delay_answers_normally_after_a_real_delay() {
     let emu = start().await;
     emu.inject(FaultRule::new(Route::Jwks, Fault::DelayMs { ms: 50 }));
     let started = Instant::now();
-    let resp = reqwest::get(format!("{}/.well-known/jwks.json", emu.url()))
+    let resp = common::http_client()
+        .get(format!("{}/.well-known/jwks.json", emu.url()))
+        .send()
         .await
         .unwrap();
     assert_eq!(resp.status(), 200);
@@ -339,7 +341,7 @@ async fn rotate_device_token_invalidates_the_old_one() {
 async fn rejected_requests_do_not_consume_faults() {
     let emu = start().await;
     emu.inject(FaultRule::new(Route::Client, Fault::status(500)));
-    let not_native = reqwest::get(format!("{}/v1/client", emu.url()))
+    let not_native = common::http_client().get(format!("{}/v1/client", emu.url())).send()
         .await
         .unwrap();
     assert_eq!(not_native.status(), 400);
