@@ -10,6 +10,8 @@ pub const SWIFT_SOURCES: &str = "swift/Sources/ClerkKit";
 pub const SWIFT_GENERATED: &str = "swift/Sources/ClerkKit/Generated/ClerkKit.swift";
 pub const KOTLIN_GENERATED: &str = "build/bindings/kotlin";
 pub const KOTLIN_FACADE: &str = "kotlin/src/main/kotlin";
+/// Compiled into the same jar against an optional dependency (OkHttp).
+pub const KOTLIN_OPTIONAL: &str = "kotlin/src/okhttp/kotlin";
 pub const SWIFT_SNAPSHOT: &str = "tests/surface/expected/swift-api.txt";
 pub const KOTLIN_SNAPSHOT: &str = "tests/surface/expected/kotlin-api.txt";
 
@@ -107,6 +109,10 @@ pub fn kotlin_surface(root: &Path) -> Result<Surface, String> {
     }
     if facade.is_empty() {
         notes.push(format!("no Kotlin facade in {KOTLIN_FACADE}: the Kotlin snapshot covers the generated bindings only"));
+    }
+    let optional_dir = root.join(KOTLIN_OPTIONAL);
+    if optional_dir.is_dir() {
+        files_with_extension(&optional_dir, "kt", &mut facade)?;
     }
     let mut files = generated;
     files.extend(facade);

@@ -8,7 +8,10 @@ import java.util.Base64
 import kotlin.test.assertTrue
 
 /** The token's claims, strings as they are and anything else as JSON text. */
-fun TokenResource.claims(): Map<String, String> {
+fun TokenResource.claims(): Map<String, String> = jwtClaims(jwt)
+
+/** The claims of a JWT's payload (not verified), strings as they are, the rest as JSON text. */
+fun jwtClaims(jwt: String): Map<String, String> {
     val payload = String(Base64.getUrlDecoder().decode(jwt.split('.')[1]))
     return Json.parseToJsonElement(payload).jsonObject.mapValues { (_, value) ->
         (value as? JsonPrimitive)?.content ?: value.toString()

@@ -1,0 +1,178 @@
+import Foundation
+import XCTest
+@testable import ClerkKit
+
+/// `Session.authorize(_:options:)` and `URLSession.data(for:authorizedBy:options:)` against the
+/// emulator and a loopback app backend, mirroring the Kotlin facade's `authorizationHeader` and
+/// `ClerkAuthInterceptor` tests.
+final class AuthorizeTests: EmulatorTestCase {
+    private var backend: AppBackend!
+    private let http = URLSession(configuration: .ephemeral)
+
+    override func setUp() async throws {
+        try await super.setUp()
+        backend = try await AppBackend.start()
+    }
+
+    override func tearDown() async throws {
+        backend?.stop()
+        try await super.tearDown()
+    }
+
+    // MARK: - authorize(_:)
+
+    func testAuthorizeSetsTheBearerHeaderOfTheCurrentToken() async throws {
+        let session = try await signIn()
+        var request = URLRequest(url: backend.url)
+        try await session.authorize(&request)
+        let current = try await token(session)
+        XCTAssertEqual(request.value(forHTTPHeaderField: "Authorization"), "Bearer \(current.jwt)")
+        let sessionTokenRequests = try await requests("session_token")
+        XCTAssertEqual(sessionTokenRequests, 0, "served from the cache")
+    }
+
+    func testAuthorizeUsesTheTokenTheOptionsName() async throws {
+        let session = try await signIn()
+        var request = URLRequest(url: backend.url)
+        try await session.authorize(&request, options: GetTokenOptions(template: "test"))
+        let template = try await token(session, GetTokenOptions(template: "test"))
+        XCTAssertEqual(request.value(forHTTPHeaderField: "Authorization"), "Bearer \(template.jwt)")
+        let templateRequests = try await requests("template_token")
+        XCTAssertEqual(templateRequests, 1)
+    }
+
+    func testAuthorizeWithoutATokenLeavesNoHeader() async throws {
+        let session = try await signIn()
+        try await Clerk.shared.signOut()
+        var request = URLRequest(url: backend.url)
+        request.setValue("Bearer stale", forHTTPHeaderField: "Authorization")
+        try await session.authorize(&request)
+        XCTAssertNil(request.value(forHTTPHeaderField: "Authorization"))
+        let sessionTokenRequests = try await requests("session_token")
+        XCTAssertEqual(sessionTokenRequests, 0)
+    }
+
+    func testAuthorizeThrowsWhenNoTokenCanBeHadAndLeavesTheRequestAlone() async throws {
+        let session = try await signIn()
+        var request = URLRequest(url: backend.url)
+        request.setValue("Basic c29tZW9uZTplbHNl", forHTTPHeaderField: "Authorization")
+        do {
+            try await session.authorize(&request, options: GetTokenOptions(template: "no_such_template"))
+            XCTFail("expected an API error")
+        } catch let error as ClerkError {
+            XCTAssertEqual(error.status, 404)
+            XCTAssertEqual(error.code, "resource_not_found")
+        }
+        XCTAssertEqual(request.value(forHTTPHeaderField: "Authorization"), "Basic c29tZW9uZTplbHNl")
+    }
+
+    // MARK: - URLSession.data(for:authorizedBy:)
+
+    func testAnAuthorizedRequestCarriesTheCachedTokenAndNeedsNoTokenRequest() async throws {
+        let session = try await signIn()
+        let cached = try await token(session)
+        let (data, response) = try await http.data(for: URLRequest(url: backend.url), authorizedBy: session)
+        XCTAssertEqual((response as? HTTPURLResponse)?.statusCode, 200)
+        XCTAssertEqual(String(decoding: data, as: UTF8.self), "user_alice")
+        XCTAssertEqual(backend.hits.map(\.authorization), ["Bearer \(cached.jwt)"])
+        let sessionTokenRequests = try await requests("session_token")
+        XCTAssertEqual(sessionTokenRequests, 0, "served from the cache")
+    }
+
+    func testA401RefreshesTheTokenOnceAndRetriesTheRequestOnce() async throws {
+        let session = try await signIn()
+        let cached = try await token(session)
+        backend.reject(cached.jwt)
+        var request = URLRequest(url: backend.url)
+        request.httpMethod = "POST"
+        request.httpBody = Data("order=42".utf8)
+
+        let (data, response) = try await http.data(for: request, authorizedBy: session)
+        XCTAssertEqual((response as? HTTPURLResponse)?.statusCode, 200)
+        XCTAssertEqual(String(decoding: data, as: UTF8.self), "user_alice")
+        let sessionTokenRequests = try await requests("session_token")
+        XCTAssertEqual(sessionTokenRequests, 1, "one refresh")
+        let fresh = try await token(session)
+        XCTAssertNotEqual(fresh.jwt, cached.jwt)
+        XCTAssertEqual(backend.hits, [
+            AppBackend.Hit(method: "POST", authorization: "Bearer \(cached.jwt)", body: "order=42"),
+            AppBackend.Hit(method: "POST", authorization: "Bearer \(fresh.jwt)", body: "order=42"),
+        ], "one retry, with the new token, which is now cached")
+    }
+
+    func testABackendThatAlwaysAnswers401IsTriedExactlyTwiceAndItsAnswerComesBack() async throws {
+        let session = try await signIn()
+        let always = try await AppBackend.start(alwaysUnauthorized: true)
+        defer { always.stop() }
+        let (data, response) = try await http.data(for: URLRequest(url: always.url), authorizedBy: session)
+        XCTAssertEqual((response as? HTTPURLResponse)?.statusCode, 401)
+        XCTAssertEqual(String(decoding: data, as: UTF8.self), "rejects everything")
+        XCTAssertEqual(always.hits.count, 2, "one retry, never a loop")
+        XCTAssertNotEqual(always.hits.first?.authorization, always.hits.last?.authorization, "the retry carries a new token")
+        let sessionTokenRequests = try await requests("session_token")
+        XCTAssertEqual(sessionTokenRequests, 1, "one refresh")
+    }
+
+    func testSignedOutTheRequestIsSentWithoutAHeaderAndNotRetried() async throws {
+        let session = try await signIn()
+        try await Clerk.shared.signOut()
+        var request = URLRequest(url: backend.url)
+        request.setValue("Bearer stale", forHTTPHeaderField: "Authorization")
+        let (_, response) = try await http.data(for: request, authorizedBy: session)
+        XCTAssertEqual((response as? HTTPURLResponse)?.statusCode, 401)
+        XCTAssertEqual(backend.hits.map(\.authorization), [nil])
+        let sessionTokenRequests = try await requests("session_token")
+        XCTAssertEqual(sessionTokenRequests, 0)
+    }
+
+    func testNoTokenBecauseOfAFailureThrowsAndSendsNothing() async throws {
+        let session = try await signIn()
+        do {
+            _ = try await http.data(
+                for: URLRequest(url: backend.url),
+                authorizedBy: session,
+                options: GetTokenOptions(template: "no_such_template")
+            )
+            XCTFail("expected an API error")
+        } catch let error as ClerkError {
+            XCTAssertEqual(error.status, 404)
+        }
+        XCTAssertEqual(backend.hits, [])
+    }
+
+    func testAFailedRefreshAfterA401Throws() async throws {
+        let session = try await signIn()
+        let always = try await AppBackend.start(alwaysUnauthorized: true)
+        defer { always.stop() }
+        let fault: [String: Any] = [
+            "route": "session_token",
+            "fault": ["kind": "status", "status": 403, "code": "custom_forbidden"] as [String: Any],
+        ]
+        try await emulator.inject(fault)
+        do {
+            _ = try await http.data(for: URLRequest(url: always.url), authorizedBy: session)
+            XCTFail("expected an API error")
+        } catch let error as ClerkError {
+            XCTAssertEqual(error.status, 403)
+            XCTAssertEqual(error.code, "custom_forbidden")
+        }
+        XCTAssertEqual(always.hits.count, 1, "no retry without a new token")
+        let sessionTokenRequests = try await requests("session_token")
+        XCTAssertEqual(sessionTokenRequests, 1)
+    }
+
+    func testABodyStreamIsNotSentTwice() async throws {
+        let session = try await signIn()
+        let always = try await AppBackend.start(alwaysUnauthorized: true)
+        defer { always.stop() }
+        var request = URLRequest(url: always.url)
+        request.httpMethod = "POST"
+        request.httpBodyStream = InputStream(data: Data("stream".utf8))
+        request.setValue("6", forHTTPHeaderField: "Content-Length")
+        let (_, response) = try await http.data(for: request, authorizedBy: session)
+        XCTAssertEqual((response as? HTTPURLResponse)?.statusCode, 401)
+        XCTAssertEqual(always.hits.count, 1)
+        let sessionTokenRequests = try await requests("session_token")
+        XCTAssertEqual(sessionTokenRequests, 0)
+    }
+}
