@@ -95,3 +95,39 @@ fn expiration_buffers_that_are_not_numbers_mean_no_buffer() {
     let huge = clerk_core::GetTokenOptions::from(GetTokenOptions { expiration_buffer: f64::INFINITY, ..options() });
     assert!(huge.expiration_buffer >= clerk_core::MAX_EXPIRATION_BUFFER, "clamped to 60 s by the core");
 }
+
+/// Panics once when loaded, then behaves.
+#[derive(Default)]
+struct PanicsOnce {
+    inner: RecordingStore,
+    panicked: std::sync::atomic::AtomicBool,
+}
+
+impl DeviceTokenStore for PanicsOnce {
+    fn load(&self) -> Option<String> {
+        if !self.panicked.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            panic!("store exploded");
+        }
+        self.inner.load()
+    }
+    fn save(&self, token: Option<String>) {
+        self.inner.save(token)
+    }
+}
+
+#[test]
+fn a_panic_inside_the_core_is_an_internal_error_and_the_library_keeps_working() {
+    let emu = Emulator::start_blocking(EmulatorConfig::default()).unwrap();
+    let store = Arc::new(PanicsOnce::default());
+    let clock = ManualClock::new(clerk_emulator::DEFAULT_START_MS);
+    let core = ClerkCore::new(settings(emu.url()), Some(store), Some(clock)).unwrap();
+    let ticket = emu.create_sign_in_token("user_alice").token;
+    match block_on(core.sign_in_with_ticket(ticket)) {
+        Err(ClerkError::Internal { .. }) => {}
+        Err(other) => panic!("expected an internal error, got {other:?}"),
+        Ok(_) => panic!("the panicking store should have failed the sign-in"),
+    }
+
+    let session = block_on(core.sign_in_with_ticket(emu.create_sign_in_token("user_alice").token)).unwrap();
+    assert!(block_on(session.request_token(GetTokenOptions { skip_cache: true, ..options() })).unwrap().is_some());
+}
