@@ -1,6 +1,8 @@
 //! The UniFFI surface over `clerk-core`. Thin by design: types cross the boundary here and
 //! every call runs on the runtime this crate owns; behaviour lives in the core.
 
+#[cfg(target_os = "android")]
+mod android;
 #[cfg(feature = "backend")]
 mod backend;
 mod clock;

@@ -24,3 +24,15 @@ host_library() {
     *) echo "$LIB_DIR/libclerkkit.so" ;;
   esac
 }
+
+# The one version of everything shipped: [workspace.package] version in the root Cargo.toml.
+workspace_version() {
+  local version
+  version="$(awk '
+    /^\[/ { section = $0; next }
+    section == "[workspace.package]" && $1 == "version" {
+      gsub(/^[^=]*=[ \t]*"|"[ \t]*$/, ""); print; exit
+    }' "$ROOT/Cargo.toml")"
+  [ -n "$version" ] || die "no [workspace.package] version in $ROOT/Cargo.toml"
+  echo "$version"
+}
