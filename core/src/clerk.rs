@@ -113,6 +113,16 @@ impl Inner {
         self.flights.ticket()
     }
 
+    /// A cached token that a flight started after `ticket` fetched, if still unexpired: what a
+    /// `skip_cache` call that began at `ticket` but first looked after that flight landed
+    /// wants.
+    fn fetched_after(&self, key: &CacheKey, ticket: u64) -> Option<TokenResource> {
+        let now = self.transport.server_now_ms();
+        let mut state = self.lock();
+        state.active_generation(&key.session_id)?;
+        state.fetched_after(key, ticket).filter(|token| !token.is_expired(now)).cloned()
+    }
+
     /// A cached token that is fresh for `options`, without any I/O.
     pub(crate) fn cached_token(&self, session_id: &str, options: &GetTokenOptions) -> Option<TokenResource> {
         if options.skip_cache {
@@ -142,8 +152,17 @@ impl Inner {
         let key = CacheKey::new(&session_id, &options);
         let newer_than = options.skip_cache.then_some(ticket);
         loop {
-            let joined = self.flights.join_or_start(&key, newer_than, |seq| self.clone().start_fetch(key.clone(), seq));
+            let joined = self.flights.join_or_start(
+                &key,
+                newer_than,
+                || match newer_than {
+                    None => self.cached_token(&session_id, &options),
+                    Some(ticket) => self.fetched_after(&key, ticket),
+                },
+                |seq| self.clone().start_fetch(key.clone(), seq),
+            );
             let flight = match joined {
+                Joined::Cached(token) => return Ok(Some(token)),
                 Joined::Flight(flight) => flight,
                 Joined::Older(flight) => {
                     let _ = flight.result.await;
@@ -173,7 +192,7 @@ impl Inner {
         let runtime = self.runtime.clone();
         let task = runtime.spawn(async move {
             let _landing = Landing { inner: self.clone(), key: key.clone(), seq };
-            self.fetch(key).await
+            self.fetch(key, seq).await
         });
         async move {
             match task.await {
@@ -185,7 +204,7 @@ impl Inner {
         .boxed()
     }
 
-    async fn fetch(&self, key: CacheKey) -> FlightResult {
+    async fn fetch(&self, key: CacheKey, seq: u64) -> FlightResult {
         let Some(generation) = self.lock().active_generation(&key.session_id) else {
             return Ok(None);
         };
@@ -224,7 +243,9 @@ impl Inner {
         if state.active_generation(&key.session_id) != Some(generation) {
             return Ok(None);
         }
-        state.store(key, token.clone(), now, Origin::Fetched);
+        if state.store(key.clone(), token.clone(), now, Origin::Fetched) {
+            state.set_fetched_by(&key, seq);
+        }
         Ok(Some(token))
     }
 

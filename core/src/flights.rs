@@ -26,6 +26,9 @@ pub(crate) enum Joined {
     /// A flight started before the caller's call began and cannot serve it; wait for it to
     /// land, then try again (by then it may have been replaced by one that can).
     Older(Flight),
+    /// No flight was running and `cached` had a token: one that a flight stored after the
+    /// caller last looked at the cache.
+    Cached(TokenResource),
 }
 
 #[derive(Default)]
@@ -41,11 +44,15 @@ impl Flights {
     }
 
     /// Joins the flight for `key`, or starts one with `start`. With `newer_than`, only a
-    /// flight that started after that ticket is joined (`skip_cache` callers).
+    /// flight that started after that ticket is joined (`skip_cache` callers). Before starting
+    /// one, `cached` is asked again: a flight stores its token before it leaves the map, and
+    /// leaves under this lock, so a caller that missed the cache just before a flight landed
+    /// gets that token instead of making a second request.
     pub fn join_or_start(
         &self,
         key: &CacheKey,
         newer_than: Option<u64>,
+        cached: impl FnOnce() -> Option<TokenResource>,
         start: impl FnOnce(u64) -> BoxFuture<'static, FlightResult>,
     ) -> Joined {
         let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
@@ -54,6 +61,9 @@ impl Flights {
                 Some(ticket) if flight.seq <= ticket => Joined::Older(flight.clone()),
                 _ => Joined::Flight(flight.clone()),
             };
+        }
+        if let Some(token) = cached() {
+            return Joined::Cached(token);
         }
         let seq = self.started.fetch_add(1, Ordering::SeqCst) + 1;
         let flight = Flight { seq, result: start(seq).shared() };
@@ -71,5 +81,44 @@ impl Flights {
 
     pub fn in_flight(&self) -> usize {
         self.map.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use futures::FutureExt as _;
+
+    use super::*;
+
+    fn token() -> TokenResource {
+        TokenResource { jwt: "jwt".into(), expires_at: 160, issued_at: 100, oiat: Some(100) }
+    }
+
+    fn never_started(_seq: u64) -> BoxFuture<'static, FlightResult> {
+        panic!("no request may start")
+    }
+
+    #[test]
+    fn a_token_that_landed_after_the_callers_cache_check_is_served_without_a_request() {
+        let flights = Flights::default();
+        let key = CacheKey::session_token("sess");
+        // A flight ran and landed (stored its token, then left the map) between the caller's
+        // first look at the cache and this call.
+        match flights.join_or_start(&key, None, || Some(token()), never_started) {
+            Joined::Cached(cached) => assert_eq!(cached, token()),
+            _ => panic!("expected the cached token"),
+        }
+        assert_eq!(flights.in_flight(), 0);
+    }
+
+    #[test]
+    fn a_running_flight_is_joined_without_asking_the_cache() {
+        let flights = Flights::default();
+        let key = CacheKey::session_token("sess");
+        let first = flights.join_or_start(&key, None, || None, |_| async { Ok(None) }.boxed());
+        assert!(matches!(first, Joined::Flight(_)));
+        let second = flights.join_or_start(&key, None, || panic!("not asked"), never_started);
+        assert!(matches!(second, Joined::Flight(_)));
+        assert_eq!(flights.in_flight(), 1);
     }
 }

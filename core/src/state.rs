@@ -30,6 +30,8 @@ pub(crate) enum Origin {
 struct CachedToken {
     token: TokenResource,
     last_used: u64,
+    /// The flight (`Flights` sequence number) that fetched it; 0 when replayed.
+    fetched_by: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -142,8 +144,26 @@ impl State {
             self.evict_least_recently_used();
         }
         self.use_counter += 1;
-        self.cache.insert(key, CachedToken { token, last_used: self.use_counter });
+        self.cache.insert(key, CachedToken { token, last_used: self.use_counter, fetched_by: 0 });
         true
+    }
+
+    /// Records which flight fetched the token just stored under `key`.
+    pub fn set_fetched_by(&mut self, key: &CacheKey, seq: u64) {
+        if let Some(entry) = self.cache.get_mut(key) {
+            entry.fetched_by = seq;
+        }
+    }
+
+    /// The cached token for `key` if a flight that started after `ticket` fetched it, marking
+    /// it as used.
+    pub fn fetched_after(&mut self, key: &CacheKey, ticket: u64) -> Option<&TokenResource> {
+        self.use_counter += 1;
+        let tick = self.use_counter;
+        self.cache.get_mut(key).filter(|entry| entry.fetched_by > ticket).map(|entry| {
+            entry.last_used = tick;
+            &entry.token
+        })
     }
 
     pub fn cache_len(&self) -> usize {
