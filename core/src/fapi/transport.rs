@@ -81,7 +81,7 @@ impl FapiTransport {
         let body = self
             .send(Method::POST, &["v1", "client", "sessions", session_id, "end"], &[])
             .await?;
-        let wrapped: Wrapped<serde_json::Value> = parse_json(&body)?;
+        let wrapped: Wrapped<serde::de::IgnoredAny> = parse_json(&body)?;
         Ok(wrapped.client)
     }
 
