@@ -1,0 +1,124 @@
+package com.clerk.api.bench
+
+import com.clerk.api.Clerk
+import com.clerk.api.ClerkErrorResponse
+import com.clerk.api.ClerkResult
+import com.clerk.api.GetTokenOptions
+import com.clerk.api.ManualClock
+import com.clerk.api.NativeGetTokenOptions
+import com.clerk.api.NativeTokenResource
+import com.clerk.api.Session
+import com.clerk.api.TokenResource
+import com.clerk.api.fetchToken
+import com.clerk.api.toNative
+import kotlinx.coroutines.runBlocking
+
+/**
+ * Everything the benchmarks call, set up once per JMH fork: an emulator process, Clerk configured
+ * against it with a [ManualClock] that never moves (so the cached token never expires), `user_alice`
+ * signed in and her session token fetched once, so every measured call is a cache hit. The
+ * baseline's cache holds the same token, valid for an hour by the system clock.
+ *
+ * [close] checks that no token request reached the emulator during the run: every call measured
+ * was served from a cache.
+ */
+class TokenFixture private constructor(
+    private val emulator: EmulatorProcess,
+    private val clock: ManualClock,
+    val session: Session,
+    val baseline: PureKotlinTokenCache,
+) : AutoCloseable {
+    val nativeOptions: NativeGetTokenOptions = GetTokenOptions().toNative()
+    private val driver = CoroutineDriver()
+
+    // --- Calls from a running coroutine (see CoroutineDriver) ---------------------------------
+
+    /** `session.fetchToken()`: the facade, whose cache hit is the synchronous `cachedToken` call. */
+    fun facadeFetchToken(): Any? = driver.call(FACADE, session)
+
+    /** The pure-Kotlin baseline's `fetchToken()`. */
+    fun baselineFetchToken(): Any? = driver.call(BASELINE, baseline)
+
+    /** The generated `requestToken(options)` alone: UniFFI's async call on the core's runtime. */
+    fun asyncWithoutPeek(): Any? = driver.call(REQUEST_TOKEN, this)
+
+    // --- The peek alone: no coroutine at all --------------------------------------------------
+
+    /** The generated `cachedToken(options)`: a synchronous call, 4 native calls through JNA. */
+    fun syncPeek(): NativeTokenResource? = session.cachedToken(nativeOptions)
+
+    // --- The facade and the baseline, each call inside its own runBlocking --------------------
+
+    fun facadeFetchTokenRunBlocking(): Any = runBlocking { session.fetchToken() }
+
+    fun baselineFetchTokenRunBlocking(): Any = runBlocking { baseline.fetchToken() }
+
+    /** Fails when the cache stopped serving during the run, then stops everything. */
+    override fun close() {
+        try {
+            val made = emulator.count("session_token")
+            check(made == 0L) { "$made token requests reached the emulator during the run: not every call was a cache hit" }
+            checkHits()
+        } finally {
+            Clerk.reset()
+            session.close()
+            clock.close()
+            emulator.close()
+        }
+    }
+
+    /** Every benchmarked call once, each of which must be a hit on the same token. */
+    private fun checkHits() {
+        val jwt = requireNotNull(syncPeek()) { "cachedToken: no cached token" }.jwt
+        fun ClerkResult<*, *>?.jwt() = ((this as? ClerkResult.Success<*>)?.value as? TokenResource)?.jwt
+        val results = mapOf(
+            "facade" to (facadeFetchToken() as? ClerkResult<*, *>).jwt(),
+            "baseline" to (baselineFetchToken() as? ClerkResult<*, *>).jwt(),
+            "requestToken" to (asyncWithoutPeek() as? NativeTokenResource)?.jwt,
+            "facade (runBlocking)" to (facadeFetchTokenRunBlocking() as? ClerkResult<*, *>).jwt(),
+            "baseline (runBlocking)" to (baselineFetchTokenRunBlocking() as? ClerkResult<*, *>).jwt(),
+        )
+        for ((name, got) in results) check(got == jwt) { "$name did not return the cached token" }
+    }
+
+    companion object {
+        // Function references, created once: calling through them allocates nothing.
+        private val FACADE: suspend (Session) -> ClerkResult<TokenResource, ClerkErrorResponse> = ::callFacade
+        private val BASELINE: suspend (PureKotlinTokenCache) -> ClerkResult<TokenResource, ClerkErrorResponse> =
+            ::callBaseline
+        private val REQUEST_TOKEN: suspend (TokenFixture) -> NativeTokenResource? = ::callRequestToken
+
+        fun start(): TokenFixture {
+            val emulator = EmulatorProcess.start()
+            try {
+                val clock = ManualClock(EmulatorProcess.START_MS)
+                Clerk.configure(frontendApiUrl = emulator.url, clock = clock)
+                val session = when (val signIn = runBlocking { Clerk.signInWithTicket(emulator.signInTicket("user_alice")) }) {
+                    is ClerkResult.Success -> signIn.value
+                    is ClerkResult.Failure -> error("sign-in failed: $signIn")
+                }
+                val first = when (val result = runBlocking { session.fetchToken() }) {
+                    is ClerkResult.Success -> result.value
+                    is ClerkResult.Failure -> error("the first fetchToken failed: $result")
+                }
+                val baseline = PureKotlinTokenCache(session.id()) { error("the baseline has no network") }
+                baseline.put(
+                    GetTokenOptions(),
+                    TokenResource(first.jwt, System.currentTimeMillis() / 1000 + 3600, System.currentTimeMillis() / 1000),
+                )
+                emulator.resetCounts()
+                return TokenFixture(emulator, clock, session, baseline).also { it.checkHits() }
+            } catch (e: Throwable) {
+                emulator.close()
+                throw e
+            }
+        }
+    }
+}
+
+// Tail calls: no state machine of their own, so the driver measures the callee alone.
+private suspend fun callFacade(session: Session) = session.fetchToken()
+
+private suspend fun callBaseline(cache: PureKotlinTokenCache) = cache.fetchToken()
+
+private suspend fun callRequestToken(fixture: TokenFixture) = fixture.session.requestToken(fixture.nativeOptions)
