@@ -143,11 +143,12 @@ impl Inner {
         options: GetTokenOptions,
         ticket: u64,
     ) -> Result<Option<TokenResource>, Error> {
-        if !self.is_active(&session_id) {
-            return Ok(None);
-        }
+        // The hit path takes the state lock once: `cached_token` checks the session too.
         if let Some(token) = self.cached_token(&session_id, &options) {
             return Ok(Some(token));
+        }
+        if !self.is_active(&session_id) {
+            return Ok(None);
         }
         let key = CacheKey::new(&session_id, &options);
         let newer_than = options.skip_cache.then_some(ticket);
