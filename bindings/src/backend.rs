@@ -6,7 +6,7 @@ use std::sync::Arc;
 use clerk_core::backend::{BackendClient as CoreBackendClient, BackendConfig};
 
 use crate::error::ClerkError;
-use crate::runtime;
+use crate::{panics, runtime};
 
 #[derive(uniffi::Object)]
 pub struct BackendClient {
@@ -18,13 +18,15 @@ impl BackendClient {
     /// `secret_key` is `sk_…` (never logged); `api_url` defaults to Clerk's Backend API.
     #[uniffi::constructor(default(api_url = None))]
     pub fn new(secret_key: String, api_url: Option<String>) -> Result<Arc<Self>, ClerkError> {
-        let mut config = BackendConfig::new(secret_key)?;
-        if let Some(url) = api_url {
-            config = config.with_api_url(&url)?;
-        }
-        // reqwest needs a runtime context to build its client.
-        let _guard = runtime::handle().enter();
-        Ok(Arc::new(Self { inner: Arc::new(CoreBackendClient::new(config)?) }))
+        panics::catching(|| {
+            let mut config = BackendConfig::new(secret_key)?;
+            if let Some(url) = api_url {
+                config = config.with_api_url(&url)?;
+            }
+            // reqwest needs a runtime context to build its client.
+            let _guard = runtime::handle().enter();
+            Ok(Arc::new(Self { inner: Arc::new(CoreBackendClient::new(config)?) }))
+        })
     }
 
     /// A session token (or JWT template token) for `session_id`; returns the JWT.

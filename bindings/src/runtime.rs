@@ -8,6 +8,7 @@ use once_cell::sync::Lazy;
 use tokio::runtime::{Builder, Runtime};
 
 use crate::error::ClerkError;
+use crate::panics;
 
 static RUNTIME: Lazy<Runtime> = Lazy::new(|| {
     Builder::new_multi_thread()
@@ -32,7 +33,7 @@ where
 {
     match RUNTIME.spawn(work).await {
         Ok(result) => result,
-        Err(join) if join.is_panic() => Err(ClerkError::Internal { message: "panic in the Clerk core".into() }),
+        Err(join) if join.is_panic() => Err(panics::internal_error()),
         Err(_) => Err(ClerkError::Cancelled { message: "the Clerk core is shutting down".into() }),
     }
 }

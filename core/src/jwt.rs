@@ -13,6 +13,10 @@ const BASE64URL: GeneralPurpose = GeneralPurpose::new(
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
+/// Times outside 0..=9999-12-31T23:59:59Z are rejected: the cache multiplies them into
+/// milliseconds, and no real token carries them.
+pub(crate) const MAX_TIME_SECS: i64 = 253_402_300_799;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct DecodedJwt {
     pub expires_at: i64,
@@ -49,16 +53,21 @@ pub(crate) fn decode(jwt: &str) -> Result<DecodedJwt, Error> {
     let header: Header = decode_part(header).ok_or_else(malformed)?;
     let claims: Claims = decode_part(payload).ok_or_else(malformed)?;
     let expires_at = claims.exp.ok_or(Error::InvalidResponse(InvalidResponse::MissingExpiry))?;
-    Ok(DecodedJwt {
-        expires_at,
-        issued_at: claims.iat.unwrap_or(0),
-        oiat: header.oiat,
-        session_id: claims.sid,
-    })
+    let issued_at = claims.iat.unwrap_or(0);
+    let in_range = |secs: i64| (0..=MAX_TIME_SECS).contains(&secs);
+    if !(in_range(expires_at) && in_range(issued_at) && header.oiat.is_none_or(in_range)) {
+        return Err(malformed());
+    }
+    Ok(DecodedJwt { expires_at, issued_at, oiat: header.oiat, session_id: claims.sid })
 }
 
 fn decode_part<T: for<'de> Deserialize<'de>>(part: &str) -> Option<T> {
     let bytes = BASE64URL.decode(part).ok()?;
+    // A JWT header or claims set is a JSON object (RFC 7519); serde would also fill the
+    // struct from an array, positionally.
+    if bytes.trim_ascii_start().first() != Some(&b'{') {
+        return None;
+    }
     serde_json::from_slice(&bytes).ok()
 }
 
@@ -92,10 +101,29 @@ mod tests {
 
     #[test]
     fn rejects_malformed_and_missing_exp() {
-        for bad in ["", "a.b", "a.b.c.d", "!!.??.sig", "e30.bm90IGpzb24.sig"] {
+        // The last is `{}.[60]`: an array in place of the claims object.
+        for bad in ["", "a.b", "a.b.c.d", "!!.??.sig", "e30.bm90IGpzb24.sig", "e30.WzYwXQ.sig"] {
             assert_eq!(decode(bad), Err(Error::InvalidResponse(InvalidResponse::MalformedJwt)), "{bad}");
         }
         let no_exp = encode_unsigned(&json!({"alg":"RS256"}), &json!({"iat":1}));
         assert_eq!(decode(&no_exp), Err(Error::InvalidResponse(InvalidResponse::MissingExpiry)));
+    }
+
+    #[test]
+    fn rejects_times_the_cache_cannot_compute_with() {
+        // `exp * 1000` of the first overflows i64.
+        let too_far = [
+            (json!({}), json!({"exp": i64::MAX / 100})),
+            (json!({}), json!({"exp": MAX_TIME_SECS + 1})),
+            (json!({}), json!({"exp": -1})),
+            (json!({}), json!({"exp": 60, "iat": i64::MIN})),
+            (json!({"oiat": i64::MAX}), json!({"exp": 60})),
+        ];
+        for (header, claims) in too_far {
+            let jwt = encode_unsigned(&header, &claims);
+            assert_eq!(decode(&jwt), Err(Error::InvalidResponse(InvalidResponse::MalformedJwt)), "{claims}");
+        }
+        let last = encode_unsigned(&json!({"oiat": 0}), &json!({"exp": MAX_TIME_SECS, "iat": 0}));
+        assert_eq!(decode(&last).unwrap().expires_at, MAX_TIME_SECS);
     }
 }

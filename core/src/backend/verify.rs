@@ -9,6 +9,9 @@ use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 use tokio::sync::Mutex;
+use url::Url;
+
+use crate::config::check_transport_security;
 
 /// Why a token was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -158,7 +161,8 @@ impl std::fmt::Debug for TokenVerifier {
 }
 
 /// Fetches the JWKS once and keeps it; fetches again only when a token names a key it does
-/// not have (key rotation).
+/// not have (key rotation). Keys come over `https://` only (plain `http://` to loopback hosts),
+/// redirects included: keys from a network attacker would let forged tokens through.
 pub struct JwksVerifier {
     url: String,
     http: reqwest::Client,
@@ -168,7 +172,16 @@ pub struct JwksVerifier {
 impl JwksVerifier {
     pub fn new(jwks_url: impl Into<String>) -> Self {
         let _ = rustls::crypto::ring::default_provider().install_default();
-        Self { url: jwks_url.into(), http: reqwest::Client::new(), keys: Mutex::new(None) }
+        let redirects = reqwest::redirect::Policy::custom(|attempt| {
+            if attempt.previous().len() < 10 && check_transport_security(attempt.url()).is_ok() {
+                attempt.follow()
+            } else {
+                attempt.stop()
+            }
+        });
+        // As `reqwest::Client::new`, which also cannot fail short of a broken TLS setup.
+        let http = reqwest::Client::builder().redirect(redirects).build().expect("the HTTP client builds");
+        Self { url: jwks_url.into(), http, keys: Mutex::new(None) }
     }
 
     pub async fn verify(&self, token: &str, options: &VerifyOptions) -> Result<SessionClaims, VerifyError> {
@@ -190,7 +203,9 @@ impl JwksVerifier {
 
     async fn fetch(&self) -> Result<TokenVerifier, VerifyError> {
         let keys_error = |e: reqwest::Error| VerifyError::Keys(e.without_url().to_string());
-        let response = self.http.get(&self.url).send().await.map_err(keys_error)?;
+        let url = Url::parse(&self.url).map_err(|e| VerifyError::Keys(format!("JWKS URL is not a URL: {e}")))?;
+        check_transport_security(&url).map_err(|e| VerifyError::Keys(e.to_string()))?;
+        let response = self.http.get(url).send().await.map_err(keys_error)?;
         let body = response.error_for_status().map_err(keys_error)?.text().await.map_err(keys_error)?;
         TokenVerifier::from_jwks_json(&body)
     }

@@ -4,4 +4,6 @@ mod models;
 mod transport;
 
 pub(crate) use models::{ClientWire, SessionWire};
+#[cfg(feature = "fuzzing")]
+pub(crate) use models::{client_response, token_response};
 pub(crate) use transport::FapiTransport;

@@ -4,6 +4,20 @@
 
 use serde::Deserialize;
 
+use crate::error::{Error, InvalidResponse};
+use crate::http::parse_json;
+
+/// `GET /v1/client`: the client, or `None` when the device has none yet.
+pub(crate) fn client_response(body: &[u8]) -> Result<Option<ClientWire>, Error> {
+    Ok(parse_json::<Wrapped<ClientWire>>(body)?.response)
+}
+
+/// `POST …/tokens[/{template}]`: the raw JWT, which must be there and non-empty.
+pub(crate) fn token_response(body: &[u8]) -> Result<String, Error> {
+    let token: TokenWire = parse_json(body)?;
+    token.jwt.filter(|jwt| !jwt.is_empty()).ok_or(Error::InvalidResponse(InvalidResponse::MissingJwt))
+}
+
 /// Most client-scoped endpoints answer `{"response": <object>, "client": <client>}`.
 #[derive(Debug, Deserialize)]
 pub(crate) struct Wrapped<T> {
@@ -56,4 +70,28 @@ pub(crate) struct SignInWire {
     pub status: String,
     #[serde(default)]
     pub created_session_id: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_of_a_client_redacts_its_tokens() {
+        let body = br#"{"response":{"sessions":[{"id":"sess_1","status":"active",
+            "last_active_token":{"jwt":"eyJhbGciOiJub25lIn0.eyJleHAiOjF9.c2ln"}}]}}"#;
+        let client = client_response(body).unwrap().unwrap();
+        let text = format!("{client:?}");
+        assert!(text.contains("sess_1") && text.contains("<redacted>"), "{text}");
+        assert!(!text.contains("eyJ"), "{text}");
+    }
+
+    #[test]
+    fn token_response_needs_a_non_empty_jwt() {
+        assert_eq!(token_response(br#"{"jwt":"a.b.c"}"#), Ok("a.b.c".to_string()));
+        for body in [&br#"{"jwt":""}"#[..], br#"{"object":"token"}"#, br#"{"jwt":null}"#] {
+            assert_eq!(token_response(body), Err(Error::InvalidResponse(InvalidResponse::MissingJwt)));
+        }
+        assert_eq!(token_response(b"<html>"), Err(Error::InvalidResponse(InvalidResponse::NotJson)));
+    }
 }
