@@ -14,10 +14,13 @@ pub struct ManualClock {
 #[uniffi::export]
 impl ManualClock {
     /// Sleeps (retry backoff) return at once and leave the clock where it is, so the test
-    /// alone moves time; `sleeps_ms` tells what was slept.
-    #[uniffi::constructor]
-    pub fn new(start_ms: i64) -> Arc<Self> {
-        Arc::new(Self { inner: clerk_core::ManualClock::with_sleep_mode(start_ms, SleepMode::Instant) })
+    /// alone moves time; `sleeps_ms` tells what was slept. With `wait_for_advance`, sleeps
+    /// (background refresh timers included) instead wait until the test moves the clock past
+    /// them: use it with auto refresh, and call `ClerkCore.settled` after each move.
+    #[uniffi::constructor(default(wait_for_advance = false))]
+    pub fn new(start_ms: i64, wait_for_advance: bool) -> Arc<Self> {
+        let mode = if wait_for_advance { SleepMode::Wait } else { SleepMode::Instant };
+        Arc::new(Self { inner: clerk_core::ManualClock::with_sleep_mode(start_ms, mode) })
     }
 
     /// Every sleep requested so far, in milliseconds.

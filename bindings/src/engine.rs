@@ -7,6 +7,8 @@ use clerk_core::{Clerk, ClerkConfig};
 
 use crate::clock::ManualClock;
 use crate::error::ClerkError;
+use crate::events::{ClerkEventListener, EventSubscription};
+use crate::panics;
 use crate::runtime;
 use crate::session::Session;
 use crate::token_store::{DeviceTokenStore, ForeignStore};
@@ -26,30 +28,7 @@ impl ClerkCore {
         token_store: Option<Arc<dyn DeviceTokenStore>>,
         clock: Option<Arc<ManualClock>>,
     ) -> Result<Arc<Self>, ClerkError> {
-        let mut config = match (&settings.publishable_key, &settings.frontend_api_url) {
-            (_, Some(url)) => ClerkConfig::from_frontend_api_url(url)?,
-            (Some(key), None) => ClerkConfig::from_publishable_key(key)?,
-            (None, None) => {
-                return Err(ClerkError::Configuration {
-                    message: "give a publishable key or a Frontend API URL".into(),
-                });
-            }
-        };
-        let timeout = settings.request_timeout_seconds;
-        if !(timeout.is_finite() && timeout > 0.0) {
-            return Err(ClerkError::Configuration { message: "request timeout must be positive".into() });
-        }
-        config = config
-            .with_request_timeout(Duration::from_secs_f64(timeout.min(600.0)))
-            .with_sdk(settings.sdk_name, settings.sdk_version);
-        if let Some(store) = token_store {
-            config = config.with_token_store(Arc::new(ForeignStore(store)));
-        }
-        if let Some(clock) = clock {
-            config = config.with_clock(Arc::new(clock.inner.clone()));
-        }
-        let core = Clerk::with_runtime(config, runtime::handle())?;
-        Ok(Arc::new(Self { core }))
+        panics::catching(|| Self::configure(settings, token_store, clock))
     }
 
     /// The active session, if signed in. No I/O.
@@ -73,5 +52,66 @@ impl ClerkCore {
     pub async fn sign_out(&self) -> Result<(), ClerkError> {
         let core = self.core.clone();
         runtime::run(async move { Ok(core.sign_out().await?) }).await
+    }
+
+    /// The app went to the background: no background refresh and no timer until `resume`.
+    pub fn pause(&self) {
+        self.core.pause();
+    }
+
+    /// The app is in the foreground: a stale token is refreshed at once.
+    pub fn resume(&self) {
+        self.core.resume();
+    }
+
+    /// Delivers every event from now on to `listener`, until the subscription is cancelled
+    /// or released.
+    pub fn subscribe(&self, listener: Arc<dyn ClerkEventListener>) -> Arc<EventSubscription> {
+        EventSubscription::start(self.core.events(), listener)
+    }
+
+    /// For tests that drive a `ManualClock`: returns once background refresh has caught up
+    /// with the clock.
+    pub async fn settled(&self) {
+        let core = self.core.clone();
+        let _ = runtime::run(async move {
+            core.settled().await;
+            Ok(())
+        })
+        .await;
+    }
+}
+
+impl ClerkCore {
+    fn configure(
+        settings: ClerkSettings,
+        token_store: Option<Arc<dyn DeviceTokenStore>>,
+        clock: Option<Arc<ManualClock>>,
+    ) -> Result<Arc<Self>, ClerkError> {
+        let mut config = match (&settings.publishable_key, &settings.frontend_api_url) {
+            (_, Some(url)) => ClerkConfig::from_frontend_api_url(url)?,
+            (Some(key), None) => ClerkConfig::from_publishable_key(key)?,
+            (None, None) => {
+                return Err(ClerkError::Configuration {
+                    message: "give a publishable key or a Frontend API URL".into(),
+                });
+            }
+        };
+        let timeout = settings.request_timeout_seconds;
+        if !(timeout.is_finite() && timeout > 0.0) {
+            return Err(ClerkError::Configuration { message: "request timeout must be positive".into() });
+        }
+        config = config
+            .with_request_timeout(Duration::from_secs_f64(timeout.min(600.0)))
+            .with_sdk(settings.sdk_name, settings.sdk_version)
+            .with_auto_refresh(settings.auto_refresh);
+        if let Some(store) = token_store {
+            config = config.with_token_store(Arc::new(ForeignStore(store)));
+        }
+        if let Some(clock) = clock {
+            config = config.with_clock(Arc::new(clock.inner.clone()));
+        }
+        let core = Clerk::with_runtime(config, runtime::handle())?;
+        Ok(Arc::new(Self { core }))
     }
 }

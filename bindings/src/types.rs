@@ -69,4 +69,7 @@ pub struct ClerkSettings {
     pub sdk_name: String,
     #[uniffi(default = "0.1.0")]
     pub sdk_version: String,
+    /// Keep the active session's token fresh in the background (see `pause`/`resume`).
+    #[uniffi(default = true)]
+    pub auto_refresh: bool,
 }

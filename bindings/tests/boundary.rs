@@ -4,7 +4,9 @@
 use std::sync::{Arc, Mutex};
 
 use clerk_emulator::{Emulator, EmulatorConfig, FaultRule, Route, StatusFault};
-use clerkkit::{ClerkCore, ClerkError, ClerkSettings, DeviceTokenStore, GetTokenOptions, ManualClock};
+use clerkkit::{
+    ClerkCore, ClerkError, ClerkEvent, ClerkEventListener, ClerkSettings, DeviceTokenStore, GetTokenOptions, ManualClock,
+};
 use futures::executor::block_on;
 
 fn settings(url: &str) -> ClerkSettings {
@@ -14,6 +16,7 @@ fn settings(url: &str) -> ClerkSettings {
         request_timeout_seconds: 15.0,
         sdk_name: "boundary-test".into(),
         sdk_version: "0".into(),
+        auto_refresh: false,
     }
 }
 
@@ -37,7 +40,7 @@ impl DeviceTokenStore for RecordingStore {
 fn async_calls_work_without_a_runtime_on_the_calling_thread() {
     let emu = Emulator::start_blocking(EmulatorConfig::default()).unwrap();
     let store = Arc::new(RecordingStore::default());
-    let clock = ManualClock::new(clerk_emulator::DEFAULT_START_MS);
+    let clock = ManualClock::new(clerk_emulator::DEFAULT_START_MS, false);
     let core = ClerkCore::new(settings(emu.url()), Some(store.clone()), Some(clock.clone())).unwrap();
     assert!(block_on(core.load()).unwrap().is_none());
 
@@ -59,7 +62,7 @@ fn async_calls_work_without_a_runtime_on_the_calling_thread() {
 #[test]
 fn api_errors_cross_the_boundary_with_the_server_detail() {
     let emu = Emulator::start_blocking(EmulatorConfig::default()).unwrap();
-    let clock = ManualClock::new(clerk_emulator::DEFAULT_START_MS);
+    let clock = ManualClock::new(clerk_emulator::DEFAULT_START_MS, false);
     let core = ClerkCore::new(settings(emu.url()), None, Some(clock)).unwrap();
     let session = block_on(core.sign_in_with_ticket(emu.create_sign_in_token("user_bob").token)).unwrap();
     let fault = StatusFault::new(429).code("too_many_requests").message("Slow down").long_message("Too many").retry_after("120");
@@ -119,7 +122,7 @@ impl DeviceTokenStore for PanicsOnce {
 fn a_panic_inside_the_core_is_an_internal_error_and_the_library_keeps_working() {
     let emu = Emulator::start_blocking(EmulatorConfig::default()).unwrap();
     let store = Arc::new(PanicsOnce::default());
-    let clock = ManualClock::new(clerk_emulator::DEFAULT_START_MS);
+    let clock = ManualClock::new(clerk_emulator::DEFAULT_START_MS, false);
     let core = ClerkCore::new(settings(emu.url()), Some(store), Some(clock)).unwrap();
     let ticket = emu.create_sign_in_token("user_alice").token;
     match block_on(core.sign_in_with_ticket(ticket)) {
@@ -130,4 +133,59 @@ fn a_panic_inside_the_core_is_an_internal_error_and_the_library_keeps_working() 
 
     let session = block_on(core.sign_in_with_ticket(emu.create_sign_in_token("user_alice").token)).unwrap();
     assert!(block_on(session.request_token(GetTokenOptions { skip_cache: true, ..options() })).unwrap().is_some());
+}
+
+/// Collects events the way a foreign listener would: on a background thread, one at a time.
+#[derive(Default)]
+struct Collector(Mutex<Vec<ClerkEvent>>);
+
+impl ClerkEventListener for Collector {
+    fn on_event(&self, event: ClerkEvent) {
+        self.0.lock().unwrap().push(event);
+    }
+}
+
+#[test]
+fn background_refresh_events_and_pause_cross_the_boundary() {
+    let emu = Emulator::start_blocking(EmulatorConfig::default()).unwrap();
+    let clock = ManualClock::new(clerk_emulator::DEFAULT_START_MS, true);
+    let server_clock = emu.clock().clone();
+    let core = ClerkCore::new(ClerkSettings { auto_refresh: true, ..settings(emu.url()) }, None, Some(clock.clone()))
+        .unwrap();
+    let collector = Arc::new(Collector::default());
+    let subscription = core.subscribe(collector.clone());
+    let session = block_on(core.sign_in_with_ticket(emu.create_sign_in_token("user_alice").token)).unwrap();
+    emu.reset_counts();
+    let step = |secs: i64| {
+        clock.advance_ms(secs * 1000);
+        server_clock.set_ms(clock.now_ms());
+        block_on(core.settled());
+    };
+
+    step(50);
+    assert_eq!(emu.count(Route::SessionToken), 1, "refreshed before the token went stale");
+    let cached = session.cached_token(options()).expect("fresh without any caller");
+    // Delivery is asynchronous: wait (bounded) for the listener to have it.
+    let refreshed = || {
+        collector.0.lock().unwrap().iter().find_map(|event| match event {
+            ClerkEvent::TokenRefreshed { token, template: None, .. } => Some(token.clone()),
+            _ => None,
+        })
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while refreshed().is_none() && std::time::Instant::now() < deadline {
+        std::thread::yield_now();
+    }
+    assert_eq!(refreshed(), Some(cached), "events: {:?}", collector.0.lock().unwrap());
+    assert!(
+        matches!(collector.0.lock().unwrap().first(), Some(ClerkEvent::DeviceTokenChanged { cleared: false })),
+        "signing in issued the device token"
+    );
+
+    core.pause();
+    for _ in 0..20 {
+        step(30);
+    }
+    assert_eq!(emu.count(Route::SessionToken), 1, "no request while paused");
+    subscription.cancel();
 }

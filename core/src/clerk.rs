@@ -7,10 +7,13 @@ use futures::FutureExt as _;
 use futures::future::BoxFuture;
 use tokio::runtime::Handle;
 
+use crate::clock::Clock;
 use crate::config::ClerkConfig;
-use crate::error::{Error, InvalidResponse};
+use crate::error::{ApiError, Error, InvalidResponse};
+use crate::events::{ClerkEvent, EventStream, Events};
 use crate::fapi::{ClientWire, FapiTransport};
 use crate::flights::{FlightResult, Flights, Joined};
+use crate::refresher::{self, RefreshControl, RequestClock};
 use crate::session::Session;
 use crate::state::{Origin, State};
 use crate::token::{CacheKey, GetTokenOptions, TokenResource};
@@ -28,6 +31,9 @@ pub(crate) struct Inner {
     /// Requests run as tasks here, so a caller that goes away never cancels a request that
     /// other callers share.
     runtime: Handle,
+    events: Arc<Events>,
+    refresh: Arc<RefreshControl>,
+    clock: Arc<dyn Clock>,
 }
 
 impl Clerk {
@@ -39,10 +45,26 @@ impl Clerk {
     }
 
     pub fn with_runtime(config: ClerkConfig, runtime: Handle) -> Result<Self, Error> {
-        let transport = FapiTransport::new(&config)?;
+        let events = Arc::new(Events::default());
+        let refresh = Arc::new(RefreshControl::new(config.auto_refresh));
+        let clock = config.clock.clone();
+        let mut config = config;
+        config.clock = Arc::new(RequestClock::new(clock.clone(), refresh.clone()));
+        let transport = FapiTransport::new(&config, events.clone())?;
         let state = Mutex::new(State::new(config.max_cached_tokens));
-        let inner = Inner { transport, state, flights: Flights::default(), runtime };
-        Ok(Self { inner: Arc::new(inner) })
+        let inner = Arc::new(Inner {
+            transport,
+            state,
+            flights: Flights::default(),
+            runtime: runtime.clone(),
+            events,
+            refresh: refresh.clone(),
+            clock: clock.clone(),
+        });
+        if config.auto_refresh {
+            runtime.spawn(refresher::run(Arc::downgrade(&inner), refresh, clock));
+        }
+        Ok(Self { inner })
     }
 
     /// Fetches the client (`GET /v1/client`) and returns its active session, if any.
@@ -79,6 +101,31 @@ impl Clerk {
         }
     }
 
+    /// Events from now on: refreshed tokens, ended sessions, device token rotation.
+    pub fn events(&self) -> EventStream {
+        self.inner.events.subscribe()
+    }
+
+    /// The app went to the background: background refreshes stop and no timer runs until
+    /// [`resume`](Self::resume). `get_token` keeps working (on demand).
+    pub fn pause(&self) {
+        self.inner.refresh.pause();
+    }
+
+    /// The app is in the foreground again: a token that turned stale meanwhile is refreshed at
+    /// once; one that expired is left to the next `get_token`.
+    pub fn resume(&self) {
+        self.inner.refresh.resume();
+    }
+
+    /// Resolves once the background refresher has handled every change and waits only on the
+    /// clock or the next change. For tests that drive a `ManualClock`: call it after moving
+    /// time. (Retries inside a request wait on the clock too.) Without auto refresh it returns
+    /// at once.
+    pub async fn settled(&self) {
+        self.inner.refresh.settled(self.inner.clock.as_ref()).await;
+    }
+
     /// How far the server's clock is estimated to be ahead of the device's.
     pub fn server_clock_offset_ms(&self) -> i64 {
         self.inner.transport.clock_offset_ms()
@@ -102,7 +149,48 @@ impl Inner {
 
     fn apply_client(&self, client: Option<&ClientWire>) {
         let now = self.transport.server_now_ms();
-        self.lock().apply_client(client, now);
+        let ended = self.lock().apply_client(client, now);
+        for (session_id, reason) in ended {
+            self.events.emit(ClerkEvent::SessionEnded { session_id, reason, message: None });
+        }
+        self.refresh.wake();
+    }
+
+    /// Ends `session_id` here and tells subscribers and the refresher, once.
+    fn end_session_locally(&self, session_id: &str, reason: &str, message: Option<String>) {
+        if self.lock().end_session(session_id, reason) {
+            let (session_id, reason) = (session_id.to_string(), reason.to_string());
+            self.events.emit(ClerkEvent::SessionEnded { session_id, reason, message });
+            self.refresh.wake();
+        }
+    }
+
+    pub(crate) fn server_now_ms(&self) -> i64 {
+        self.transport.server_now_ms()
+    }
+
+    /// The active session and its cached session token: what the refresher keeps fresh.
+    pub(crate) fn refresh_target(&self) -> Option<(String, TokenResource)> {
+        let mut state = self.lock();
+        let id = state.active_session_id()?.to_string();
+        let token = state.cached(&CacheKey::session_token(&id))?.clone();
+        Some((id, token))
+    }
+
+    /// Replaces `stale`, the session token the refresher planned for, sharing the request
+    /// with any caller fetching the same key. A newer token already cached is returned as is.
+    pub(crate) async fn refresh(self: Arc<Self>, session_id: String, stale: &TokenResource) -> FlightResult {
+        let key = CacheKey::session_token(&session_id);
+        let newer = || {
+            let now = self.transport.server_now_ms();
+            let mut state = self.lock();
+            state.active_generation(&session_id)?;
+            state.cached(&key).filter(|t| t.expires_at > stale.expires_at && !t.is_expired(now)).cloned()
+        };
+        match self.flights.join_or_start(&key, None, newer, |seq| self.clone().start_fetch(key.clone(), seq)) {
+            Joined::Cached(token) => Ok(Some(token)),
+            Joined::Flight(flight) | Joined::Older(flight) => flight.result.await,
+        }
     }
 
     pub(crate) fn is_active(&self, session_id: &str) -> bool {
@@ -127,6 +215,9 @@ impl Inner {
     pub(crate) fn cached_token(&self, session_id: &str, options: &GetTokenOptions) -> Option<TokenResource> {
         if options.skip_cache {
             return None;
+        }
+        if options.template.is_none() && options.organization_id.is_none() {
+            self.refresh.note_buffer(options.buffer());
         }
         let now = self.transport.server_now_ms();
         let mut state = self.lock();
@@ -228,7 +319,8 @@ impl Inner {
                 if let Error::Api(api) = &error {
                     if api.ends_session() {
                         tracing::info!(session = %key.session_id, code = ?api.code(), "session ended by the server");
-                        self.lock().end_session(&key.session_id, api.code().unwrap_or("ended"));
+                        let reason = api.code().unwrap_or("ended");
+                        self.end_session_locally(&key.session_id, reason, server_message(api));
                     }
                 }
                 return Err(error);
@@ -246,18 +338,38 @@ impl Inner {
         }
         if state.store(key.clone(), token.clone(), now, Origin::Fetched) {
             state.set_fetched_by(&key, seq);
+            drop(state);
+            self.events.emit(ClerkEvent::TokenRefreshed {
+                session_id: key.session_id.clone(),
+                template: key.template.clone(),
+                organization_id: key.organization_id.clone(),
+                token: token.clone(),
+            });
+            self.refresh.wake();
         }
         Ok(Some(token))
     }
 
     pub(crate) async fn end_session(&self, session_id: &str) -> Result<(), Error> {
-        self.lock().end_session(session_id, "ended");
+        self.end_session_locally(session_id, "ended", None);
         let client = self.transport.end_session(session_id).await?;
         if client.is_some() {
             self.apply_client(client.as_ref());
         }
         Ok(())
     }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.refresh.stop();
+    }
+}
+
+/// The server's own words for an error, the long form first.
+fn server_message(api: &ApiError) -> Option<String> {
+    let first = api.errors.first()?;
+    first.long_message.clone().or_else(|| Some(first.message.clone()).filter(|m| !m.is_empty()))
 }
 
 /// Removes a flight from the table when its task ends, panics included.

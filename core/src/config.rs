@@ -28,6 +28,9 @@ pub struct ClerkConfig {
     pub token_store: Arc<dyn TokenStore>,
     /// Cap on cached tokens (sessions × templates × organizations); least recently used go.
     pub max_cached_tokens: usize,
+    /// Refresh the active session's token in the background before it turns stale, so callers
+    /// never wait on the network for it. Off by default in the core; the app facades turn it on.
+    pub auto_refresh: bool,
 }
 
 impl ClerkConfig {
@@ -51,6 +54,7 @@ impl ClerkConfig {
             clock: Arc::new(SystemClock),
             token_store: Arc::new(MemoryTokenStore::new()),
             max_cached_tokens: 1024,
+            auto_refresh: false,
         })
     }
 
@@ -79,6 +83,11 @@ impl ClerkConfig {
         self
     }
 
+    pub fn with_auto_refresh(mut self, enabled: bool) -> Self {
+        self.auto_refresh = enabled;
+        self
+    }
+
     pub fn with_sdk(mut self, name: impl Into<String>, version: impl Into<String>) -> Self {
         self.sdk_name = name.into();
         self.sdk_version = version.into();
@@ -94,6 +103,7 @@ impl std::fmt::Debug for ClerkConfig {
             .field("connect_timeout", &self.connect_timeout)
             .field("retry", &self.retry)
             .field("max_cached_tokens", &self.max_cached_tokens)
+            .field("auto_refresh", &self.auto_refresh)
             .field("sdk", &format_args!("{}/{}", self.sdk_name, self.sdk_version))
             .finish_non_exhaustive()
     }

@@ -21,10 +21,15 @@ mod clerk;
 mod clock;
 mod config;
 mod error;
+mod events;
 mod fapi;
 mod flights;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod http;
 mod jwt;
+mod refresher;
 mod retry;
 mod session;
 mod skew;
@@ -36,6 +41,7 @@ pub use authorized::AuthorizedClient;
 pub use clerk::Clerk;
 pub use clock::{Clock, ManualClock, SleepFuture, SleepMode, SystemClock};
 pub use config::{CLERK_API_VERSION, ClerkConfig, frontend_api_host};
+pub use events::{ClerkEvent, EventStream};
 pub use error::{ApiError, ApiErrorEntry, Error, InvalidResponse, Result, SESSION_ENDING_CODES};
 pub use retry::{RetryPolicy, parse_retry_after};
 pub use session::Session;

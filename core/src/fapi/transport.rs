@@ -7,10 +7,11 @@ use reqwest::Method;
 use reqwest::header::{AUTHORIZATION, DATE, HeaderValue};
 use url::Url;
 
-use super::models::{ClientWire, SignInWire, TokenWire, Wrapped};
+use super::models::{ClientWire, SignInWire, Wrapped, client_response, token_response};
 use crate::clock::Clock;
 use crate::config::{CLERK_API_VERSION, ClerkConfig};
 use crate::error::{Error, InvalidResponse};
+use crate::events::{ClerkEvent, Events};
 use crate::http::{self, parse_json};
 use crate::retry::RetryPolicy;
 use crate::skew::SkewEstimator;
@@ -24,10 +25,11 @@ pub(crate) struct FapiTransport {
     skew: SkewEstimator,
     retry: RetryPolicy,
     sdk_header: HeaderValue,
+    events: Arc<Events>,
 }
 
 impl FapiTransport {
-    pub fn new(config: &ClerkConfig) -> Result<Self, Error> {
+    pub fn new(config: &ClerkConfig, events: Arc<Events>) -> Result<Self, Error> {
         // rustls needs a process-wide crypto provider; keep the app's if it installed one.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
@@ -48,6 +50,7 @@ impl FapiTransport {
             skew: SkewEstimator::default(),
             retry: config.retry.clone(),
             sdk_header,
+            events,
         })
     }
 
@@ -62,8 +65,7 @@ impl FapiTransport {
 
     pub async fn get_client(&self) -> Result<Option<ClientWire>, Error> {
         let body = self.send(Method::GET, &["v1", "client"], &[]).await?;
-        let wrapped: Wrapped<ClientWire> = parse_json(&body)?;
-        Ok(wrapped.response)
+        client_response(&body)
     }
 
     pub async fn sign_in_with_ticket(&self, ticket: &str) -> Result<(String, Option<ClientWire>), Error> {
@@ -101,8 +103,7 @@ impl FapiTransport {
         }
         form.extend(expired_token.map(|token| ("expired_token", token)));
         let body = self.send(Method::POST, &path, &form).await?;
-        let token: TokenWire = parse_json(&body)?;
-        token.jwt.filter(|jwt| !jwt.is_empty()).ok_or(Error::InvalidResponse(InvalidResponse::MissingJwt))
+        token_response(&body)
     }
 
     /// One logical request: retried on transient failures within the retry policy.
@@ -117,8 +118,9 @@ impl FapiTransport {
             .header("clerk-api-version", CLERK_API_VERSION)
             .header("x-mobile", "1")
             .header("x-clerk-sdk", self.sdk_header.clone());
-        if let Some(device_token) = self.store.load() {
-            let mut value = HeaderValue::from_str(&device_token)
+        let sent_device_token = self.store.load();
+        if let Some(device_token) = &sent_device_token {
+            let mut value = HeaderValue::from_str(device_token)
                 .map_err(|_| Error::configuration("stored device token is not a valid header value"))?;
             value.set_sensitive(true);
             request = request.header(AUTHORIZATION, value);
@@ -142,7 +144,13 @@ impl FapiTransport {
         // The server rotates the device token by answering with a new one; empty clears it.
         if let Some(value) = response.headers().get(AUTHORIZATION) {
             let token = value.to_str().unwrap_or_default().trim();
-            self.store.save((!token.is_empty()).then(|| token.to_string()));
+            let token = (!token.is_empty()).then(|| token.to_string());
+            let changed = token != sent_device_token;
+            let cleared = token.is_none();
+            self.store.save(token);
+            if changed {
+                self.events.emit(ClerkEvent::DeviceTokenChanged { cleared });
+            }
         }
         let status = response.status();
         let retry_after =

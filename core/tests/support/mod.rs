@@ -6,10 +6,16 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use clerk_core::{Clerk, ClerkConfig, Clock as _, ManualClock, MemoryTokenStore, Session, TokenStore as _};
+use clerk_core::{
+    Clerk, ClerkConfig, Clock as _, ManualClock, MemoryTokenStore, Session, TokenStore as _,
+};
 use clerk_emulator::{DEFAULT_START_MS, Emulator, EmulatorConfig};
 
 pub use clerk_emulator::{Fault, FaultRule, Route, StatusFault};
+
+pub mod log_capture;
+pub mod scenarios;
+pub mod secrets;
 
 pub struct Env {
     pub emu: Emulator,
@@ -24,9 +30,26 @@ impl Env {
     }
 
     pub async fn with_config(adjust: impl FnOnce(ClerkConfig) -> ClerkConfig) -> Env {
-        let emu = Emulator::start(EmulatorConfig::default()).await.expect("emulator starts");
         // Retry backoff advances time instead of waiting, and the server's clock follows.
-        let clock = ManualClock::auto_advancing(DEFAULT_START_MS);
+        Self::with_clock(ManualClock::auto_advancing(DEFAULT_START_MS), adjust).await
+    }
+
+    /// Background refresh on, on a clock that moves only when the test moves it (then call
+    /// `settle`).
+    pub async fn refreshing(adjust: impl FnOnce(ClerkConfig) -> ClerkConfig) -> Env {
+        Self::with_clock(ManualClock::new(DEFAULT_START_MS), |c| {
+            adjust(c.with_auto_refresh(true))
+        })
+        .await
+    }
+
+    pub async fn with_clock(
+        clock: ManualClock,
+        adjust: impl FnOnce(ClerkConfig) -> ClerkConfig,
+    ) -> Env {
+        let emu = Emulator::start(EmulatorConfig::default())
+            .await
+            .expect("emulator starts");
         let server_clock = emu.clock().clone();
         clock.on_change(move |now| server_clock.set_ms(now));
         let store = Arc::new(MemoryTokenStore::new());
@@ -35,7 +58,12 @@ impl Env {
             .with_clock(Arc::new(clock.clone()))
             .with_token_store(store.clone());
         let clerk = Clerk::new(adjust(config)).expect("engine starts");
-        Env { emu, clock, store, clerk }
+        Env {
+            emu,
+            clock,
+            store,
+            clerk,
+        }
     }
 
     /// An environment with a signed-in user and its session.
@@ -47,13 +75,25 @@ impl Env {
 
     pub async fn sign_in(&self, user_id: &str) -> Session {
         let ticket = self.emu.create_sign_in_token(user_id).token;
-        let session = self.clerk.sign_in_with_ticket(&ticket).await.expect("sign-in succeeds");
+        let session = self
+            .clerk
+            .sign_in_with_ticket(&ticket)
+            .await
+            .expect("sign-in succeeds");
         self.emu.reset_counts();
         session
     }
 
     pub fn advance_secs(&self, secs: f64) {
         self.clock.advance(Duration::from_secs_f64(secs));
+    }
+
+    /// Waits (in real time, bounded) until the background refresher has caught up with the
+    /// clock; a refresher that never settles fails the test instead of hanging it.
+    pub async fn settle(&self) {
+        tokio::time::timeout(Duration::from_secs(20), self.clerk.settled())
+            .await
+            .expect("the refresher settles");
     }
 
     pub fn session_token_requests(&self) -> u64 {

@@ -34,8 +34,14 @@ public final class Clerk: @unchecked Sendable {
 
     private let lock = NSLock()
     private var state = State.unconfigured
+    /// Notification observers that pause and resume background refresh with the app.
+    private var lifecycleObservers: [NSObjectProtocol] = []
 
-    init() {}
+    init() {
+        #if canImport(UIKit) && !os(watchOS)
+        lifecycleObservers = observeApplicationLifecycle()
+        #endif
+    }
 
     /// Points Clerk at the Frontend API encoded in a publishable key (`pk_test_...` /
     /// `pk_live_...`). Call once at launch, before `load()`.
@@ -44,7 +50,11 @@ public final class Clerk: @unchecked Sendable {
     ///   - tokenStore: where the device token survives app restarts (e.g. the Keychain);
     ///     `nil` keeps it in memory only.
     ///   - requestTimeout: seconds before one request attempt is abandoned.
-    ///   - clock: a manual clock for tests; `nil` uses the system clock.
+    ///   - autoRefresh: keeps the active session's token fresh in the background, so
+    ///     `getToken()` never waits on the network for it once warmed up. On UIKit platforms
+    ///     it pauses in the background and resumes in the foreground by itself.
+    ///   - clock: a manual clock for tests; `nil` uses the system clock. Background refresh
+    ///     needs one made with `waitForAdvance: true`.
     ///
     /// Does no I/O. An invalid key or timeout is reported as `ClerkError.Configuration` by
     /// `load()`, `signIn(ticket:)` and `signOut()`, as in Clerk's iOS SDK.
@@ -52,10 +62,11 @@ public final class Clerk: @unchecked Sendable {
         publishableKey: String,
         tokenStore: DeviceTokenStore? = nil,
         requestTimeout: TimeInterval = Clerk.defaultRequestTimeout,
+        autoRefresh: Bool = true,
         clock: ManualClock? = nil
     ) {
         install(
-            ClerkSettings(publishableKey: publishableKey, requestTimeoutSeconds: requestTimeout),
+            ClerkSettings(publishableKey: publishableKey, requestTimeoutSeconds: requestTimeout, autoRefresh: autoRefresh),
             tokenStore: tokenStore,
             clock: clock
         )
@@ -67,10 +78,11 @@ public final class Clerk: @unchecked Sendable {
         frontendApiUrl: String,
         tokenStore: DeviceTokenStore? = nil,
         requestTimeout: TimeInterval = Clerk.defaultRequestTimeout,
+        autoRefresh: Bool = true,
         clock: ManualClock? = nil
     ) {
         install(
-            ClerkSettings(frontendApiUrl: frontendApiUrl, requestTimeoutSeconds: requestTimeout),
+            ClerkSettings(frontendApiUrl: frontendApiUrl, requestTimeoutSeconds: requestTimeout, autoRefresh: autoRefresh),
             tokenStore: tokenStore,
             clock: clock
         )
@@ -106,7 +118,8 @@ public final class Clerk: @unchecked Sendable {
             frontendApiUrl: settings.frontendApiUrl,
             requestTimeoutSeconds: settings.requestTimeoutSeconds,
             sdkName: Clerk.sdkName,
-            sdkVersion: Clerk.sdkVersion
+            sdkVersion: Clerk.sdkVersion,
+            autoRefresh: settings.autoRefresh
         )
         // Built outside the lock; the constructor validates the settings without I/O.
         let next: State
@@ -118,6 +131,14 @@ public final class Clerk: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         state = next
+    }
+
+    /// The configured engine, if any; for the extensions that only act when there is one.
+    var currentCore: ClerkCore? {
+        guard case let .configured(core) = currentState() else {
+            return nil
+        }
+        return core
     }
 
     private func currentState() -> State {

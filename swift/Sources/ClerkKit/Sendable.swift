@@ -9,6 +9,7 @@ import Foundation
 // every `Error` is `Sendable`.
 #if !compiler(>=6)
 extension ClerkApiError: @unchecked Sendable {}
+extension ClerkEvent: @unchecked Sendable {}
 extension ClerkSettings: @unchecked Sendable {}
 extension GetTokenOptions: @unchecked Sendable {}
 extension TokenResource: @unchecked Sendable {}

@@ -16,7 +16,9 @@ class EmulatorTestCase: XCTestCase {
         try await emulator.reset()
         clock = ManualClock(startMs: Emulator.startMs)
         store = MemoryTokenStore()
-        Clerk.shared.configure(frontendApiUrl: emulator.url.absoluteString, tokenStore: store, clock: clock)
+        Clerk.shared.configure(
+            frontendApiUrl: emulator.url.absoluteString, tokenStore: store, autoRefresh: false, clock: clock
+        )
     }
 
     override func tearDown() async throws {

@@ -306,7 +306,9 @@ final class GetTokenTests: EmulatorTestCase {
         let session = try await signIn()
         XCTAssertNotNil(store.load(), "sign-in stored the device token")
         // A new engine over the same store, as after an app restart.
-        Clerk.shared.configure(frontendApiUrl: emulator.url.absoluteString, tokenStore: store, clock: clock)
+        Clerk.shared.configure(
+            frontendApiUrl: emulator.url.absoluteString, tokenStore: store, autoRefresh: false, clock: clock
+        )
         XCTAssertNil(Clerk.shared.session, "nothing is known before load")
         try await Clerk.shared.load()
         let restored = try XCTUnwrap(Clerk.shared.session)

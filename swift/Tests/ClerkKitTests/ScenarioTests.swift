@@ -70,6 +70,7 @@ final class ScenarioRunner {
             frontendApiUrl: emulator.url.absoluteString,
             tokenStore: MemoryTokenStore(),
             requestTimeout: timeout,
+            autoRefresh: false,  // the scenarios count on-demand requests
             clock: clock
         )
     }

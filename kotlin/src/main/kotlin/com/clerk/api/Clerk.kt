@@ -1,5 +1,11 @@
 package com.clerk.api
 
+import kotlinx.coroutines.channels.Channel
+import kotlinx.coroutines.channels.awaitClose
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.buffer
+import kotlinx.coroutines.flow.callbackFlow
+
 /**
  * The entry point: [configure] once when the app starts, then sign in and fetch tokens from
  * [session].
@@ -18,8 +24,15 @@ object Clerk {
      * @param tokenStore keeps the device token (this client's credential) across app launches,
      *   e.g. backed by the Android Keystore. Without one it lives in memory only.
      * @param requestTimeoutSeconds the limit for each HTTP request.
-     * @param clock for tests only: replaces the system clock, and retry waits return at once
-     *   (they are recorded in [ManualClock.sleepsMs]). Apps leave it `null`.
+     * @param autoRefresh keeps the active session's token fresh in the background, so
+     *   [fetchToken] never waits on the network for it once warmed up. Call [pause] and
+     *   [resume] from your app's lifecycle (e.g. `ProcessLifecycleOwner`) so no timer runs while
+     *   the app is in the background.
+     * @param clock for tests only: replaces the system clock. With `ManualClock(start)`, retry
+     *   waits return at once (they are recorded in [ManualClock.sleepsMs]) and background
+     *   refresh cannot time anything, so pass `autoRefresh = false`; with
+     *   `ManualClock(start, waitForAdvance = true)` waits last until the test moves the clock.
+     *   Apps leave it `null`.
      * @throws IllegalArgumentException if neither a key nor a URL is given, either is malformed,
      *   or the timeout is not positive.
      */
@@ -28,6 +41,7 @@ object Clerk {
         frontendApiUrl: String? = null,
         tokenStore: DeviceTokenStore? = null,
         requestTimeoutSeconds: Double = 15.0,
+        autoRefresh: Boolean = true,
         clock: ManualClock? = null,
     ) {
         val settings = ClerkSettings(
@@ -36,6 +50,7 @@ object Clerk {
             requestTimeoutSeconds = requestTimeoutSeconds,
             sdkName = SdkInfo.NAME,
             sdkVersion = SdkInfo.version,
+            autoRefresh = autoRefresh,
         )
         val configured = try {
             ClerkCore(settings, tokenStore, clock)
@@ -61,6 +76,47 @@ object Clerk {
 
     /** Signs the active session out; its cached tokens are dropped at once. */
     suspend fun signOut(): ClerkResult<Unit, ClerkErrorResponse> = withCore { it.signOut() }
+
+    /**
+     * The app went to the background: background refresh stops and no timer runs until
+     * [resume]. [fetchToken] keeps working, fetching on demand.
+     */
+    fun pause() {
+        core?.pause()
+    }
+
+    /**
+     * The app is in the foreground again: a token that went stale meanwhile is refreshed at
+     * once; one that expired is fetched by the next [fetchToken].
+     */
+    fun resume() {
+        core?.resume()
+    }
+
+    /**
+     * Refreshed tokens, ended sessions and device token changes, from the moment collection
+     * starts, for the engine configured at that moment (completes at once if none is).
+     * Events arrive on a background thread; collect them on the dispatcher you need.
+     */
+    val events: Flow<ClerkEvent>
+        get() = callbackFlow {
+            val current = core
+            if (current == null) {
+                close()
+                return@callbackFlow
+            }
+            val subscription = current.subscribe(object : ClerkEventListener {
+                override fun onEvent(event: NativeClerkEvent) {
+                    trySend(event.toClerkEvent())
+                }
+            })
+            awaitClose { subscription.use { it.cancel() } }
+        }.buffer(Channel.UNLIMITED)
+
+    /** Returns once background refresh has caught up with a test's [ManualClock]. For tests. */
+    internal suspend fun settled() {
+        core?.settled()
+    }
 
     /** Forgets the configuration, as if [configure] had never been called. For tests. */
     internal fun reset() {

@@ -41,7 +41,7 @@ class ClerkTest : EmulatorTest() {
     fun `load restores the session from the device token store`() = runBlocking {
         assertNotNull(tokenStore.token, "signing in saved the device token")
         // A new engine on the same store, as after an app restart.
-        Clerk.configure(frontendApiUrl = emu.url, tokenStore = tokenStore, clock = clock)
+        Clerk.configure(frontendApiUrl = emu.url, tokenStore = tokenStore, autoRefresh = false, clock = clock)
         val loaded = assertNotNull(Clerk.load().getOrFail())
         assertEquals(session.id(), loaded.id())
         assertEquals(session.id(), Clerk.session?.id())

@@ -78,6 +78,8 @@ private class ScenarioRunner(private val emu: Emulator, private val scenario: Js
             frontendApiUrl = emu.url,
             tokenStore = InMemoryTokenStore(),
             requestTimeoutSeconds = timeoutMs?.let { it / 1000.0 } ?: 15.0,
+            // The scenarios count on-demand requests; background refresh has its own tests.
+            autoRefresh = false,
             clock = clock,
         )
     }

@@ -37,7 +37,7 @@ abstract class EmulatorTest {
         emu.reset()
         clock = ManualClock(Emulator.START_MS)
         tokenStore = InMemoryTokenStore()
-        Clerk.configure(frontendApiUrl = emu.url, tokenStore = tokenStore, clock = clock)
+        Clerk.configure(frontendApiUrl = emu.url, tokenStore = tokenStore, autoRefresh = false, clock = clock)
         session = Clerk.signInWithTicket(emu.signInTicket("user_alice")).getOrFail()
         emu.resetCounts()
     }

@@ -92,7 +92,7 @@ class TokenFixture private constructor(
             val emulator = EmulatorProcess.start()
             try {
                 val clock = ManualClock(EmulatorProcess.START_MS)
-                Clerk.configure(frontendApiUrl = emulator.url, clock = clock)
+                Clerk.configure(frontendApiUrl = emulator.url, autoRefresh = false, clock = clock)
                 val session = when (val signIn = runBlocking { Clerk.signInWithTicket(emulator.signInTicket("user_alice")) }) {
                     is ClerkResult.Success -> signIn.value
                     is ClerkResult.Failure -> error("sign-in failed: $signIn")

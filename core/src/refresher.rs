@@ -1,0 +1,395 @@
+//! Keeps the active session's token fresh in the background, so that callers find a fresh token
+//! in the cache instead of waiting on the network when the old one goes stale.
+//!
+//! One task per engine. It sleeps on the injected clock until shortly before the token would
+//! become stale for the largest expiration buffer callers use, then refreshes it through the
+//! same single-flight path as `get_token` (a caller arriving meanwhile joins that request).
+//! While paused (app in the background) it runs no timer at all.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::Duration;
+
+use tokio::sync::{Notify, watch};
+
+use crate::clerk::Inner;
+use crate::clock::{Clock, SleepFuture};
+use crate::error::Error;
+use crate::token::{DEFAULT_EXPIRATION_BUFFER, MAX_EXPIRATION_BUFFER, TokenResource};
+
+/// A refresh starts this long (plus jitter) before the token turns stale, so it lands before
+/// any caller sees a stale token.
+const LEAD: Duration = Duration::from_secs(2);
+/// Spreads refreshes of many devices that signed in together.
+const LEAD_JITTER: Duration = Duration::from_secs(3);
+/// Backoff after failed refreshes: doubling from the base, capped.
+const BACKOFF_BASE: Duration = Duration::from_secs(1);
+const BACKOFF_MAX: Duration = Duration::from_secs(60);
+
+/// What the refresher is doing; `seen` is the wake count it had handled when it got there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Status {
+    phase: Phase,
+    seen: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Refreshing, or deciding what to do next.
+    Working,
+    /// Nothing to refresh (signed out, no token yet, or the token expired while suspended)
+    /// until something changes.
+    Waiting,
+    /// Asleep until this device-clock time, or until something changes.
+    Sleeping {
+        until_ms: i64,
+    },
+    Paused,
+    Stopped,
+}
+
+/// Shared between the engine and its refresher task.
+pub(crate) struct RefreshControl {
+    /// Whether a refresher task runs for this engine at all.
+    enabled: bool,
+    wake: Notify,
+    wakes: AtomicU64,
+    paused: AtomicBool,
+    stopped: AtomicBool,
+    status: watch::Sender<Status>,
+    /// The largest expiration buffer asked of the session token so far, in milliseconds.
+    buffer_ms: AtomicU64,
+    /// Deadlines (device clock) of the retry waits requests are in, by wait id.
+    request_waits: Mutex<Vec<(u64, i64)>>,
+    next_wait: AtomicU64,
+}
+
+impl RefreshControl {
+    pub fn new(enabled: bool) -> Self {
+        Self {
+            enabled,
+            wake: Notify::new(),
+            wakes: AtomicU64::new(0),
+            paused: AtomicBool::new(false),
+            stopped: AtomicBool::new(false),
+            status: watch::Sender::new(Status {
+                phase: Phase::Waiting,
+                seen: 0,
+            }),
+            buffer_ms: AtomicU64::new(DEFAULT_EXPIRATION_BUFFER.as_millis() as u64),
+            request_waits: Mutex::new(Vec::new()),
+            next_wait: AtomicU64::new(0),
+        }
+    }
+
+    /// Something the plan depends on changed (token, session, pause state).
+    pub fn wake(&self) {
+        self.wakes.fetch_add(1, Ordering::SeqCst);
+        self.wake.notify_one();
+    }
+
+    pub fn pause(&self) {
+        self.paused.store(true, Ordering::SeqCst);
+        self.wake();
+    }
+
+    pub fn resume(&self) {
+        self.paused.store(false, Ordering::SeqCst);
+        self.wake();
+    }
+
+    pub fn stop(&self) {
+        self.stopped.store(true, Ordering::SeqCst);
+        self.wake();
+    }
+
+    /// Remembers that a caller wants the session token fresh for `buffer`. A relaxed load on
+    /// the cache-hit path; a write only when the buffer grows.
+    pub fn note_buffer(&self, buffer: Duration) {
+        let ms = buffer.min(MAX_EXPIRATION_BUFFER).as_millis() as u64;
+        if ms > self.buffer_ms.load(Ordering::Relaxed) {
+            self.buffer_ms.fetch_max(ms, Ordering::Relaxed);
+        }
+    }
+
+    /// Resolves once the refresher has handled every change and can do nothing more until the
+    /// clock moves or something changes. Tests that drive the clock call it after each step.
+    pub async fn settled(&self, clock: &dyn Clock) {
+        if !self.enabled {
+            return;
+        }
+        let mut status = self.status.subscribe();
+        let _ = status
+            .wait_for(|s| {
+                s.seen == self.wakes.load(Ordering::SeqCst)
+                    && match s.phase {
+                        // A refresh waiting out a retry delay moves only with the clock.
+                        Phase::Working => self.request_waiting(clock.now_ms()),
+                        Phase::Sleeping { until_ms } => until_ms > clock.now_ms(),
+                        Phase::Waiting | Phase::Paused | Phase::Stopped => true,
+                    }
+            })
+            .await;
+    }
+
+    fn set(&self, phase: Phase, seen: u64) {
+        self.status.send_replace(Status { phase, seen });
+    }
+
+    fn request_waiting(&self, now_ms: i64) -> bool {
+        self.request_waits.lock().unwrap_or_else(|p| p.into_inner()).iter().any(|&(_, until)| until > now_ms)
+    }
+}
+
+/// The clock requests sleep on between retries. It records each wait's deadline so that
+/// `settled` can tell a refresh waiting on the clock from one still at work.
+pub(crate) struct RequestClock {
+    clock: Arc<dyn Clock>,
+    control: Arc<RefreshControl>,
+}
+
+impl RequestClock {
+    pub fn new(clock: Arc<dyn Clock>, control: Arc<RefreshControl>) -> Self {
+        Self { clock, control }
+    }
+}
+
+impl Clock for RequestClock {
+    fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    fn sleep(&self, duration: Duration) -> SleepFuture {
+        let control = self.control.clone();
+        let id = control.next_wait.fetch_add(1, Ordering::Relaxed);
+        let until = self.clock.now_ms() + duration.as_millis() as i64;
+        control.request_waits.lock().unwrap_or_else(|p| p.into_inner()).push((id, until));
+        // Whoever waits in `settled` looks again.
+        control.status.send_modify(|_| {});
+        let sleep = self.clock.sleep(duration);
+        Box::pin(async move {
+            let _done = WaitDone { control, id };
+            sleep.await;
+        })
+    }
+}
+
+/// Forgets a wait when it ends or is dropped.
+struct WaitDone {
+    control: Arc<RefreshControl>,
+    id: u64,
+}
+
+impl Drop for WaitDone {
+    fn drop(&mut self) {
+        self.control.request_waits.lock().unwrap_or_else(|p| p.into_inner()).retain(|&(id, _)| id != self.id);
+    }
+}
+
+/// The refresh lead of one token, drawn once per token so that re-planning after a wake does
+/// not move its refresh time around.
+struct Lead {
+    token: (i64, i64),
+    lead_ms: i64,
+}
+
+impl Lead {
+    fn for_token(&mut self, token: &TokenResource) -> i64 {
+        let id = (token.issued_at, token.expires_at);
+        if self.token != id {
+            let jitter = LEAD_JITTER.as_millis() as f64 * fastrand::f64();
+            *self = Lead {
+                token: id,
+                lead_ms: LEAD.as_millis() as i64 + jitter as i64,
+            };
+        }
+        self.lead_ms
+    }
+}
+
+/// When to refresh `token`, in server milliseconds: `lead` before it turns stale for `buffer`,
+/// but never in the first half of its life, so a buffer as long as the token's lifetime cannot
+/// make the refresher spin.
+fn due_ms(token: &TokenResource, buffer_ms: i64, lead_ms: i64) -> i64 {
+    let (issued, expires) = (token.issued_at * 1000, token.expires_at * 1000);
+    (expires - buffer_ms - lead_ms).max(issued + (expires - issued) / 2)
+}
+
+#[derive(Default)]
+struct Backoff {
+    failures: u32,
+    /// No refresh before this server time.
+    not_before_ms: i64,
+}
+
+impl Backoff {
+    fn failed(&mut self, error: Option<&Error>, now_ms: i64) {
+        let ceiling = BACKOFF_BASE
+            .saturating_mul(1 << self.failures.min(16))
+            .min(BACKOFF_MAX);
+        let half = ceiling / 2;
+        let mut delay = half + half.mul_f64(fastrand::f64());
+        if let Some(asked) = error.and_then(Error::api).and_then(|api| api.retry_after) {
+            delay = delay.max(asked);
+        }
+        self.failures += 1;
+        self.not_before_ms = now_ms + delay.as_millis() as i64;
+    }
+
+    fn succeeded(&mut self) {
+        *self = Backoff::default();
+    }
+}
+
+enum Step {
+    Wait,
+    Sleep(i64),
+    Refresh {
+        session_id: String,
+        token: TokenResource,
+    },
+}
+
+/// The refresher's task. It holds the engine weakly, so dropping the last `Clerk` ends it.
+pub(crate) async fn run(inner: Weak<Inner>, control: Arc<RefreshControl>, clock: Arc<dyn Clock>) {
+    let mut lead = Lead {
+        token: (0, 0),
+        lead_ms: 0,
+    };
+    let mut backoff = Backoff::default();
+    loop {
+        let seen = control.wakes.load(Ordering::SeqCst);
+        if control.stopped.load(Ordering::SeqCst) {
+            control.set(Phase::Stopped, seen);
+            return;
+        }
+        if control.paused.load(Ordering::SeqCst) {
+            control.set(Phase::Paused, seen);
+            control.wake.notified().await;
+            continue;
+        }
+        control.set(Phase::Working, seen);
+        let Some(engine) = inner.upgrade() else {
+            return;
+        };
+        let now = engine.server_now_ms();
+        let step = match engine.refresh_target() {
+            // Expired while the app was suspended: the next `get_token` fetches on demand. A
+            // refresh this late must not be the request that finds out the session is gone.
+            Some((_, token)) if token.is_expired(now) => Step::Wait,
+            Some((session_id, token)) => {
+                let buffer_ms = control.buffer_ms.load(Ordering::Relaxed) as i64;
+                let due =
+                    due_ms(&token, buffer_ms, lead.for_token(&token)).max(backoff.not_before_ms);
+                if due <= now {
+                    Step::Refresh { session_id, token }
+                } else {
+                    Step::Sleep(due - now)
+                }
+            }
+            None => Step::Wait,
+        };
+        match step {
+            Step::Wait => {
+                drop(engine);
+                control.set(Phase::Waiting, seen);
+                control.wake.notified().await;
+            }
+            Step::Sleep(ms) => {
+                drop(engine);
+                let before = clock.now_ms();
+                control.set(
+                    Phase::Sleeping {
+                        until_ms: before + ms,
+                    },
+                    seen,
+                );
+                let slept = tokio::select! {
+                    () = clock.sleep(Duration::from_millis(ms as u64)) => true,
+                    () = control.wake.notified() => false,
+                };
+                // A clock whose sleeps return without time passing (a test clock that only
+                // records sleeps) would make this loop spin: wait for a change instead.
+                if slept && clock.now_ms() == before {
+                    control.wake.notified().await;
+                }
+            }
+            Step::Refresh { session_id, token } => {
+                tracing::debug!(session = %session_id, "refreshing the session token ahead of expiry");
+                let result = engine.clone().refresh(session_id, &token).await;
+                let now = engine.server_now_ms();
+                drop(engine);
+                match result {
+                    Ok(Some(fresh)) if fresh.expires_at > token.expires_at => backoff.succeeded(),
+                    // The session ended; the next plan finds nothing to refresh.
+                    Ok(None) => backoff.succeeded(),
+                    // The server answered with a token no newer than the old one.
+                    Ok(Some(_)) => backoff.failed(None, now),
+                    Err(error) => {
+                        tracing::debug!(%error, failures = backoff.failures + 1, "background refresh failed");
+                        backoff.failed(Some(&error), now);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token(iat: i64, exp: i64) -> TokenResource {
+        TokenResource {
+            jwt: "jwt".into(),
+            expires_at: exp,
+            issued_at: iat,
+            oiat: Some(iat),
+        }
+    }
+
+    #[test]
+    fn refresh_is_due_lead_before_the_buffer_but_not_in_the_first_half_of_life() {
+        let t = token(1_000, 1_060);
+        assert_eq!(due_ms(&t, 10_000, 3_000), 1_047_000);
+        assert_eq!(due_ms(&t, 60_000, 3_000), 1_030_000, "half-life floor");
+    }
+
+    #[test]
+    fn backoff_doubles_is_capped_and_honours_retry_after() {
+        let mut backoff = Backoff::default();
+        let mut previous_ceiling = 0;
+        for failure in 0..10u32 {
+            backoff.failed(None, 0);
+            let ceiling = (BACKOFF_BASE.as_millis() as i64 * (1 << failure))
+                .min(BACKOFF_MAX.as_millis() as i64);
+            assert!(
+                backoff.not_before_ms >= ceiling / 2 && backoff.not_before_ms <= ceiling,
+                "{failure}"
+            );
+            assert!(ceiling >= previous_ceiling);
+            previous_ceiling = ceiling;
+        }
+        let asked = Error::Api(crate::error::ApiError {
+            status: 429,
+            errors: vec![],
+            clerk_trace_id: None,
+            retry_after: Some(Duration::from_secs(90)),
+        });
+        backoff.failed(Some(&asked), 1_000);
+        assert_eq!(backoff.not_before_ms, 91_000);
+        backoff.succeeded();
+        assert_eq!((backoff.failures, backoff.not_before_ms), (0, 0));
+    }
+
+    #[test]
+    fn a_lead_is_drawn_once_per_token() {
+        let mut lead = Lead {
+            token: (0, 0),
+            lead_ms: 0,
+        };
+        let first = lead.for_token(&token(1, 61));
+        assert!((2_000..=5_000).contains(&first));
+        assert_eq!(lead.for_token(&token(1, 61)), first);
+    }
+}
