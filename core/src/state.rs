@@ -2,19 +2,19 @@
 //! one lock so that "is this session still the one the token was fetched for?" and "store
 //! the token" happen atomically with respect to sign-out.
 
+mod cache;
+
 use std::collections::HashMap;
 
+use self::cache::TokenCache;
 use crate::fapi::{ClientWire, SessionWire};
 use crate::token::{CacheKey, TokenResource};
 
 pub(crate) struct State {
     sessions: HashMap<String, SessionEntry>,
     active_session_id: Option<String>,
-    cache: HashMap<CacheKey, CachedToken>,
-    /// At most this many tokens are kept; the least recently used goes first.
-    cache_capacity: usize,
-    /// Bumped on every cache read or write; orders entries by last use.
-    use_counter: u64,
+    /// At most `cache_capacity` tokens; the least recently used goes first.
+    cache: TokenCache,
     next_generation: u64,
 }
 
@@ -25,13 +25,6 @@ pub(crate) enum Origin {
     Fetched,
     /// Echoed back in a client object; may be older than what the cache holds.
     Replayed,
-}
-
-struct CachedToken {
-    token: TokenResource,
-    last_used: u64,
-    /// The flight (`Flights` sequence number) that fetched it; 0 when replayed.
-    fetched_by: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -54,9 +47,7 @@ impl State {
         Self {
             sessions: HashMap::new(),
             active_session_id: None,
-            cache: HashMap::new(),
-            cache_capacity: cache_capacity.max(1),
-            use_counter: 0,
+            cache: TokenCache::new(cache_capacity),
             next_generation: 0,
         }
     }
@@ -75,14 +66,17 @@ impl State {
     }
 
     /// Replaces what is known with the server's view of the client. Sessions that are gone
-    /// or no longer active lose their tokens.
-    pub fn apply_client(&mut self, client: Option<&ClientWire>, server_now_ms: i64) {
+    /// or no longer active lose their tokens; returns those that ended here, with their status.
+    pub fn apply_client(&mut self, client: Option<&ClientWire>, server_now_ms: i64) -> Vec<(String, String)> {
         let wire_sessions: &[SessionWire] = client.map_or(&[], |c| &c.sessions);
         let known: Vec<String> = self.sessions.keys().cloned().collect();
+        let mut ended = Vec::new();
         for id in known {
             if !wire_sessions.iter().any(|s| s.id == id && s.status == "active") {
                 let status = wire_sessions.iter().find(|s| s.id == id).map_or("removed", |s| s.status.as_str());
-                self.end_session(&id, status);
+                if self.end_session(&id, status) {
+                    ended.push((id, status.to_string()));
+                }
             }
         }
         for wire in wire_sessions {
@@ -106,33 +100,32 @@ impl State {
         self.active_session_id = client
             .and_then(|c| c.last_active_session_id.clone())
             .filter(|id| self.active_generation(id).is_some());
+        ended
     }
 
-    pub fn end_session(&mut self, id: &str, status: &str) {
+    /// Ends session `id` with `status` and drops its tokens. Returns whether it was active.
+    pub fn end_session(&mut self, id: &str, status: &str) -> bool {
+        let was_active = self.active_generation(id).is_some();
         if let Some(entry) = self.sessions.get_mut(id) {
             entry.status = status.to_string();
         }
-        self.cache.retain(|key, _| key.session_id != id);
+        self.cache.remove_session(id);
         if self.active_session_id.as_deref() == Some(id) {
             self.active_session_id = None;
         }
+        was_active
     }
 
     /// The cached token for `key`, marking it as used.
     pub fn cached(&mut self, key: &CacheKey) -> Option<&TokenResource> {
-        self.use_counter += 1;
-        let tick = self.use_counter;
-        self.cache.get_mut(key).map(|entry| {
-            entry.last_used = tick;
-            &entry.token
-        })
+        self.cache.get(key).map(|entry| &entry.token)
     }
 
     /// Stores `token` unless the cache already holds a fresher one. Returns whether it did.
     /// On a tie (same expiry state, `oiat` and `iat` second) a `Fetched` token wins, as it was
     /// minted last; a `Replayed` one (a client's `last_active_token`) does not.
     pub fn store(&mut self, key: CacheKey, token: TokenResource, server_now_ms: i64, origin: Origin) -> bool {
-        if let Some(existing) = self.cache.get(&key) {
+        if let Some(existing) = self.cache.peek(&key) {
             let keep_existing = match origin {
                 Origin::Fetched => existing.token.is_fresher_than(&token, server_now_ms),
                 Origin::Replayed => !token.is_fresher_than(&existing.token, server_now_ms),
@@ -140,17 +133,13 @@ impl State {
             if keep_existing {
                 return false;
             }
-        } else if self.cache.len() >= self.cache_capacity {
-            self.evict_least_recently_used();
         }
-        self.use_counter += 1;
-        self.cache.insert(key, CachedToken { token, last_used: self.use_counter, fetched_by: 0 });
-        true
+        self.cache.insert(key, token)
     }
 
     /// Records which flight fetched the token just stored under `key`.
     pub fn set_fetched_by(&mut self, key: &CacheKey, seq: u64) {
-        if let Some(entry) = self.cache.get_mut(key) {
+        if let Some(entry) = self.cache.get(key) {
             entry.fetched_by = seq;
         }
     }
@@ -158,25 +147,11 @@ impl State {
     /// The cached token for `key` if a flight that started after `ticket` fetched it, marking
     /// it as used.
     pub fn fetched_after(&mut self, key: &CacheKey, ticket: u64) -> Option<&TokenResource> {
-        self.use_counter += 1;
-        let tick = self.use_counter;
-        self.cache.get_mut(key).filter(|entry| entry.fetched_by > ticket).map(|entry| {
-            entry.last_used = tick;
-            &entry.token
-        })
+        self.cache.get(key).filter(|entry| entry.fetched_by > ticket).map(|entry| &entry.token)
     }
 
     pub fn cache_len(&self) -> usize {
         self.cache.len()
-    }
-
-    /// A linear scan: it runs only when a network fetch adds a key to a full cache, so it
-    /// never touches the cache-hit path.
-    fn evict_least_recently_used(&mut self) {
-        let oldest = self.cache.iter().min_by_key(|(_, entry)| entry.last_used).map(|(key, _)| key.clone());
-        if let Some(key) = oldest {
-            self.cache.remove(&key);
-        }
     }
 }
 
