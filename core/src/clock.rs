@@ -13,6 +13,12 @@ pub type SleepFuture = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
 pub trait Clock: Send + Sync + 'static {
     fn now_ms(&self) -> i64;
     fn sleep(&self, duration: Duration) -> SleepFuture;
+
+    /// Sleeps until the clock reads `deadline_ms`. Clocks that tests move override it, so a
+    /// move between reading the time and starting the sleep cannot push the wake-up later.
+    fn sleep_until(&self, deadline_ms: i64) -> SleepFuture {
+        self.sleep(Duration::from_millis(deadline_ms.saturating_sub(self.now_ms()).max(0) as u64))
+    }
 }
 
 /// The real clock.
@@ -137,9 +143,20 @@ impl Clock for ManualClock {
     }
 
     fn sleep(&self, duration: Duration) -> SleepFuture {
-        let mut state = self.lock();
-        state.sleeps.push(duration);
+        let state = self.lock();
         let deadline = state.now_ms + duration.as_millis() as i64;
+        self.sleep_to(state, deadline)
+    }
+
+    fn sleep_until(&self, deadline_ms: i64) -> SleepFuture {
+        self.sleep_to(self.lock(), deadline_ms)
+    }
+}
+
+impl ManualClock {
+    fn sleep_to(&self, mut state: std::sync::MutexGuard<'_, ManualState>, deadline: i64) -> SleepFuture {
+        let duration = Duration::from_millis(deadline.saturating_sub(state.now_ms).max(0) as u64);
+        state.sleeps.push(duration);
         match state.mode {
             SleepMode::AdvanceClock => {
                 drop(state);

@@ -305,7 +305,7 @@ pub(crate) async fn run(inner: Weak<Inner>, control: Arc<RefreshControl>, clock:
                     seen,
                 );
                 let slept = tokio::select! {
-                    () = clock.sleep(Duration::from_millis(ms as u64)) => true,
+                    () = clock.sleep_until(before + ms) => true,
                     () = control.wake.notified() => false,
                 };
                 // A clock whose sleeps return without time passing (a test clock that only
