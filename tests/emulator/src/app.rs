@@ -9,6 +9,7 @@ use tokio::sync::watch;
 use crate::clock::Clock;
 use crate::config::EmulatorConfig;
 use crate::faults::FaultQueue;
+use crate::in_flight::InFlight;
 use crate::jwt::{Signer, random_id};
 use crate::recorder::Recorder;
 use crate::state::{Lifetimes, Model};
@@ -25,6 +26,7 @@ pub(crate) struct App {
     model: Mutex<Model>,
     faults: Mutex<FaultQueue>,
     pub recorder: Recorder,
+    pub in_flight: InFlight,
     /// Bumped by `release_hangs`; hanging requests wait for a change.
     hang_release: watch::Sender<u64>,
     pub shutdown: watch::Sender<bool>,
@@ -40,6 +42,7 @@ impl App {
             model: Mutex::new(Model::new(&config.templates)),
             faults: Mutex::new(FaultQueue::default()),
             recorder: Recorder::new(),
+            in_flight: InFlight::default(),
             hang_release: watch::channel(0).0,
             shutdown: watch::channel(false).0,
             config,

@@ -17,6 +17,7 @@ use serde_json::{Map, Value, json};
 use crate::app::App;
 use crate::error::{ApiError, defaults_for_status};
 use crate::faults::{Fault, Route, StatusFault};
+use crate::in_flight::Entered;
 use crate::jwt::JwtFault;
 use crate::recorder::{AUTH_EMPTY, AUTH_PRESENT, RecordedRequest};
 
@@ -57,6 +58,7 @@ pub(crate) async fn intercept(
     next: Next,
 ) -> Response {
     let hang_guard = app.hang_guard();
+    let _open = Entered::new(app.clone(), req.uri().path());
     let (mut parts, body) = req.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
         return ApiError::new(

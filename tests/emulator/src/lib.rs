@@ -25,6 +25,7 @@ mod control;
 mod error;
 mod fapi;
 mod faults;
+mod in_flight;
 mod intercept;
 mod jwt;
 mod objects;
@@ -157,6 +158,13 @@ impl Emulator {
     /// Clears the counts and the request log.
     pub fn reset_counts(&self) {
         self.app.recorder.reset();
+        self.app.in_flight.reset();
+    }
+
+    /// The most requests for one path the emulator was answering at once since the last
+    /// `reset_counts`: 1 when every request for a token had the path to itself.
+    pub fn most_in_flight(&self) -> u64 {
+        self.app.in_flight.most()
     }
 
     /// The request log, oldest first.
