@@ -33,7 +33,7 @@ impl ClerkCore {
 
     /// The active session, if signed in. No I/O.
     pub fn session(&self) -> Option<Arc<Session>> {
-        self.core.session().map(Session::wrap)
+        panics::or_none(|| self.core.session().map(Session::wrap))
     }
 
     /// Loads the client from the Frontend API; returns the active session.

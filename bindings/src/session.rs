@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::error::ClerkError;
+use crate::panics;
 use crate::runtime;
 use crate::types::{GetTokenOptions, TokenResource};
 
@@ -35,7 +36,7 @@ impl Session {
     /// The cached token if fresh for `options`; never does I/O. `None` means "ask
     /// `request_token`".
     pub fn cached_token(&self, options: GetTokenOptions) -> Option<TokenResource> {
-        self.inner.cached_token(&options.into()).map(Into::into)
+        panics::or_none(|| self.inner.cached_token(&options.into()).map(Into::into))
     }
 
     /// A token per `options`, from the cache or the network (one request shared by all
