@@ -10,6 +10,7 @@ mod engine;
 mod error;
 mod events;
 mod panics;
+mod peek;
 mod runtime;
 mod session;
 mod token_store;

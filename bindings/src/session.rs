@@ -1,21 +1,32 @@
-//! A session and its tokens. The facades call `cached_token` first (one plain FFI call on a
-//! cache hit) and `request_token` only when that returns nothing.
+//! A session and its tokens. The facades look in the cache first (Swift: `cached_token`, one
+//! plain FFI call; Kotlin: the peek in peek.rs) and call `request_token` only on a miss.
 
 use std::sync::Arc;
 
 use crate::error::ClerkError;
 use crate::panics;
+use crate::peek::Stamps;
 use crate::runtime;
 use crate::types::{GetTokenOptions, TokenResource};
 
 #[derive(uniffi::Object)]
 pub struct Session {
     inner: clerk_core::Session,
+    /// Tokens handed to the Kotlin facade's peek (peek.rs).
+    stamps: Stamps,
 }
 
 impl Session {
     pub(crate) fn wrap(inner: clerk_core::Session) -> Arc<Self> {
-        Arc::new(Self { inner })
+        Arc::new(Self { inner, stamps: Stamps::default() })
+    }
+
+    pub(crate) fn core(&self) -> &clerk_core::Session {
+        &self.inner
+    }
+
+    pub(crate) fn stamps(&self) -> &Stamps {
+        &self.stamps
     }
 }
 

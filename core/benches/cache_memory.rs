@@ -57,6 +57,8 @@ const CHILD_ENV: &str = "CLERK_CACHE_MEMORY_EMULATOR";
 const CAP: usize = 10_000;
 /// Keys requested at once; the emulator signs one RS256 token per key.
 const BATCH: usize = 16;
+/// Requests made before the "before" reading (see `Device::warm_up`).
+const WARM_UP_REQUESTS: usize = 2_000;
 
 fn main() {
     if std::env::var_os(CHILD_ENV).is_some() {
@@ -75,7 +77,7 @@ fn main() {
 
     // Phase 1: `keys` distinct keys under a cap that holds them all.
     let device = Device::sign_in(&rt, &mut emu, cap);
-    device.warm_up(&rt);
+    device.warm_up(&rt, if full { WARM_UP_REQUESTS } else { 2 * BATCH });
     let (rss_before, heap_before) = (rss_kib(), live_heap());
     let fill = device.fill(&rt, &mut emu, 0..keys);
     let (rss_after, heap_after) = (rss_kib(), live_heap());
@@ -112,6 +114,7 @@ fn main() {
         let json = serde_json::json!({
             "keys": keys,
             "cap": cap,
+            "warm_up_requests": WARM_UP_REQUESTS,
             "rss_start_kib": rss_start,
             "rss_before_kib": rss_before,
             "rss_after_kib": rss_after,
@@ -159,22 +162,31 @@ impl Device {
         Device { clerk, session }
     }
 
-    /// Opens as many pooled connections as `fill` uses, with requests that cache nothing (an
-    /// unknown JWT template answers 404), so that they are not counted as cache memory.
-    fn warm_up(&self, rt: &tokio::runtime::Runtime) {
-        let calls = (0..BATCH).map(|n| self.session.get_token(GetTokenOptions::template(format!("no_such_template_{n}"))));
-        for result in rt.block_on(join_all(calls)) {
-            assert!(result.is_err(), "an unknown template is an error");
+    /// Brings the engine to the state it is in after a while of use, so that the fill measures
+    /// the cache and not the transport settling in: the pooled connections, their buffers and
+    /// queues grow for the first thousand requests or so (about 0.8 MiB in all, however many
+    /// keys follow). The warm-up makes `requests` requests, `BATCH` at a time like the fill,
+    /// for a JWT template that does not exist: the server answers 404 and nothing is cached.
+    fn warm_up(&self, rt: &tokio::runtime::Runtime, requests: usize) {
+        let cached = self.clerk.cached_token_count();
+        for batch in 0..requests.div_ceil(BATCH) {
+            let calls = (0..BATCH).map(|n| {
+                self.session.get_token(GetTokenOptions::template(format!("no_such_template_{}", batch * BATCH + n)))
+            });
+            for result in rt.block_on(join_all(calls)) {
+                assert!(result.is_err(), "an unknown template is an error");
+            }
         }
         assert!(self.session.is_active(), "a 404 for a template does not end the session");
+        assert_eq!(self.clerk.cached_token_count(), cached, "the warm-up caches nothing");
     }
 
     /// Fetches one token per key in `range` (organization `org_bench_<n>`).
     fn fill(&self, rt: &tokio::runtime::Runtime, emu: &mut ChildEmulator, range: std::ops::Range<usize>) -> Filled {
         let mut filled = Filled { jwt_bytes: 0, requests: 0, max_count: 0 };
-        let keys: Vec<usize> = range.collect();
-        for (n, batch) in keys.chunks(BATCH).enumerate() {
-            let calls = batch.iter().map(|k| {
+        for (n, start) in range.clone().step_by(BATCH).enumerate() {
+            let batch = start..(start + BATCH).min(range.end);
+            let calls = batch.map(|k| {
                 let options = GetTokenOptions { organization_id: Some(format!("org_bench_{k}")), ..Default::default() };
                 self.session.get_token(options)
             });

@@ -34,6 +34,7 @@ mod retry;
 mod session;
 mod skew;
 mod state;
+mod tls;
 mod token;
 mod token_store;
 

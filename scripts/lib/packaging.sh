@@ -309,6 +309,9 @@ verify_aar() {
       symbols="$(nm -D --defined-only "$so" 2>/dev/null | awk '{ print $3 }')"
       grep -qx 'ffi_clerkkit_uniffi_contract_version' <<<"$symbols" \
         || problems+=("jni/$abi/libclerkkit.so does not export the UniFFI functions")
+      # The Kotlin facade's one-call cache peek (bindings/src/peek.rs), bound by JNA by name.
+      grep -qx 'clerkkit_peek_token' <<<"$symbols" \
+        || problems+=("jni/$abi/libclerkkit.so does not export clerkkit_peek_token")
       [ -n "$standin" ] || grep -qx 'Java_com_clerk_api_android_ClerkAndroid_nativeInit' <<<"$symbols" \
         || problems+=("jni/$abi/libclerkkit.so does not export ClerkAndroid's JNI function")
     done

@@ -31,7 +31,7 @@ pub(crate) struct FapiTransport {
 impl FapiTransport {
     pub fn new(config: &ClerkConfig, events: Arc<Events>) -> Result<Self, Error> {
         // rustls needs a process-wide crypto provider; keep the app's if it installed one.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        crate::tls::install_provider();
         let http = reqwest::Client::builder()
             .timeout(config.request_timeout)
             .connect_timeout(config.connect_timeout)

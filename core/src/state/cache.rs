@@ -11,7 +11,7 @@
 //! 8 B of table, beside the JWT itself.
 
 use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::BuildHasher;
 
 use hashbrown::HashTable;
 
@@ -258,9 +258,7 @@ impl TokenCache {
 }
 
 fn key_hash(hasher: &RandomState, session_id: &str, template: Option<&str>, organization_id: Option<&str>) -> u64 {
-    let mut state = hasher.build_hasher();
-    (session_id, template, organization_id).hash(&mut state);
-    state.finish()
+    hasher.hash_one((session_id, template, organization_id))
 }
 
 fn entry_hash(hasher: &RandomState, sessions: &[SessionSlot], entry: &Entry) -> u64 {
@@ -273,7 +271,7 @@ mod tests {
 
     fn key(session: &str, n: usize) -> CacheKey {
         let template = (n % 3 == 1).then(|| format!("t{}", n % 5));
-        let organization_id = (n % 2 == 0).then(|| format!("org_{n}"));
+        let organization_id = n.is_multiple_of(2).then(|| format!("org_{n}"));
         CacheKey { session_id: session.into(), template, organization_id }
     }
 

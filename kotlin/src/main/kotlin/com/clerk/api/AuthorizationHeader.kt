@@ -19,7 +19,6 @@ package com.clerk.api
  *   branch on failures without exceptions.
  */
 suspend fun Session.authorizationHeader(options: GetTokenOptions = GetTokenOptions()): String? {
-    val native = options.toNative()
-    val token = cachedToken(native) ?: requestToken(native) ?: return null
+    val token = token(options) ?: return null
     return "Bearer ${token.jwt}"
 }

@@ -11,10 +11,33 @@ package com.clerk.api
 suspend fun Session.fetchToken(
     options: GetTokenOptions = GetTokenOptions(),
 ): ClerkResult<TokenResource, ClerkErrorResponse> {
+    // The hit returns before any suspending call, and the miss is a tail call: a hit allocates
+    // no coroutine state, only its result.
+    val peek = TokenPeek.of(this)
+    val cached = peek?.peek(options) ?: return fetchUncached(options, peeked = peek != null)
+    return ClerkResult.Success(cached)
+}
+
+private suspend fun Session.fetchUncached(
+    options: GetTokenOptions,
+    peeked: Boolean,
+): ClerkResult<TokenResource, ClerkErrorResponse> = clerkResult {
+    tokenAfterPeek(options, peeked) ?: return ClerkResult.Failure(null, ErrorType.NO_SESSION)
+}
+
+/**
+ * The token per [options]: from the core's cache without suspending ([TokenPeek], or the
+ * generated `cachedToken` where the peek cannot be used), else from the shared request. Null
+ * once the session is no longer active. Throws what the generated calls throw.
+ */
+internal suspend fun Session.token(options: GetTokenOptions): TokenResource? {
+    val peek = TokenPeek.of(this)
+    return peek?.peek(options) ?: tokenAfterPeek(options, peeked = peek != null)
+}
+
+/** [token] after a peek that missed ([peeked]), or without one: the generated calls. */
+private suspend fun Session.tokenAfterPeek(options: GetTokenOptions, peeked: Boolean): TokenResource? {
     val native = options.toNative()
-    return clerkResult {
-        val token = cachedToken(native) ?: requestToken(native)
-            ?: return ClerkResult.Failure(null, ErrorType.NO_SESSION)
-        token.toTokenResource()
-    }
+    val token = (if (peeked) null else cachedToken(native)) ?: requestToken(native)
+    return token?.toTokenResource()
 }

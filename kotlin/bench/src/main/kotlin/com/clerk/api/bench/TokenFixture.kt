@@ -8,6 +8,7 @@ import com.clerk.api.ManualClock
 import com.clerk.api.NativeGetTokenOptions
 import com.clerk.api.NativeTokenResource
 import com.clerk.api.Session
+import com.clerk.api.TokenPeek
 import com.clerk.api.TokenResource
 import com.clerk.api.fetchToken
 import com.clerk.api.toNative
@@ -29,11 +30,13 @@ class TokenFixture private constructor(
     val baseline: PureKotlinTokenCache,
 ) : AutoCloseable {
     val nativeOptions: NativeGetTokenOptions = GetTokenOptions().toNative()
+    private val defaultOptions = GetTokenOptions()
+    private val peek = requireNotNull(TokenPeek.of(session)) { "the facade's peek is unavailable" }
     private val driver = CoroutineDriver()
 
     // --- Calls from a running coroutine (see CoroutineDriver) ---------------------------------
 
-    /** `session.fetchToken()`: the facade, whose cache hit is the synchronous `cachedToken` call. */
+    /** `session.fetchToken()`: the facade, whose cache hit is one JNA call (`TokenPeek`). */
     fun facadeFetchToken(): Any? = driver.call(FACADE, session)
 
     /** The pure-Kotlin baseline's `fetchToken()`. */
@@ -42,10 +45,13 @@ class TokenFixture private constructor(
     /** The generated `requestToken(options)` alone: UniFFI's async call on the core's runtime. */
     fun asyncWithoutPeek(): Any? = driver.call(REQUEST_TOKEN, this)
 
-    // --- The peek alone: no coroutine at all --------------------------------------------------
+    // --- The synchronous peeks alone: no coroutine at all ---------------------------------------
 
-    /** The generated `cachedToken(options)`: a synchronous call, 4 native calls through JNA. */
-    fun syncPeek(): NativeTokenResource? = session.cachedToken(nativeOptions)
+    /** The facade's peek: one JNA call with plain arguments, the token reused by its stamp. */
+    fun tokenPeek(): TokenResource? = peek.peek(defaultOptions)
+
+    /** The generated `cachedToken(options)`, what the facade called before: 4 native calls. */
+    fun generatedCachedToken(): NativeTokenResource? = session.cachedToken(nativeOptions)
 
     // --- The facade and the baseline, each call inside its own runBlocking --------------------
 
@@ -69,10 +75,11 @@ class TokenFixture private constructor(
 
     /** Every benchmarked call once, each of which must be a hit on the same token. */
     private fun checkHits() {
-        val jwt = requireNotNull(syncPeek()) { "cachedToken: no cached token" }.jwt
+        val jwt = requireNotNull(generatedCachedToken()) { "cachedToken: no cached token" }.jwt
         fun ClerkResult<*, *>?.jwt() = ((this as? ClerkResult.Success<*>)?.value as? TokenResource)?.jwt
         val results = mapOf(
             "facade" to (facadeFetchToken() as? ClerkResult<*, *>).jwt(),
+            "tokenPeek" to tokenPeek()?.jwt,
             "baseline" to (baselineFetchToken() as? ClerkResult<*, *>).jwt(),
             "requestToken" to (asyncWithoutPeek() as? NativeTokenResource)?.jwt,
             "facade (runBlocking)" to (facadeFetchTokenRunBlocking() as? ClerkResult<*, *>).jwt(),
