@@ -162,7 +162,7 @@ async fn call_outcome(
     code
 }
 
-/// Background refresh against the fault, with no caller: 100 ms steps until 30 s after the
+/// Background refresh against the fault, with no caller: 100 ms steps until 20 s after the
 /// token expires.
 async fn run_refresh(id: &str) -> String {
     let env = Env::refreshing(with_timeout).await;
@@ -174,7 +174,8 @@ async fn run_refresh(id: &str) -> String {
     let env = if id == "connection-refused" { server_gone(env).await } else { inject(&env, id); env };
 
     let mut replaced_at = None;
-    let end_ms = before.expires_at * 1000 + 30_000;
+    // Not later: the replacement token (minted 45–48 s in) falls due from 90 s on.
+    let end_ms = before.expires_at * 1000 + 20_000;
     while env.device_now_ms() < end_ms {
         env.clock.advance(Duration::from_millis(100));
         env.settle().await;
