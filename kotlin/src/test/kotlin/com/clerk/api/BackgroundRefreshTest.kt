@@ -1,7 +1,7 @@
 package com.clerk.api
 
 import com.clerk.api.support.Emulator
-import com.clerk.api.support.InMemoryTokenStore
+import com.clerk.api.support.EmulatorTest
 import com.clerk.api.support.getOrFail
 import kotlinx.coroutines.async
 import kotlinx.coroutines.flow.take
@@ -9,11 +9,8 @@ import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
 import kotlinx.coroutines.yield
-import org.junit.jupiter.api.AfterAll
-import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.BeforeEach
 import org.junit.jupiter.api.Test
-import org.junit.jupiter.api.TestInstance
 import kotlin.test.assertEquals
 import kotlin.test.assertIs
 import kotlin.test.assertTrue
@@ -22,32 +19,14 @@ import kotlin.test.assertTrue
  * Background refresh as an Android app sees it: the facade's defaults (auto refresh on), a
  * clock the test moves, and `Clerk.pause()`/`resume()` as the app's lifecycle would call them.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class BackgroundRefreshTest {
-    private lateinit var emu: Emulator
-    private lateinit var clock: ManualClock
-    private lateinit var session: Session
+class BackgroundRefreshTest : EmulatorTest() {
+    override val autoRefresh = true
 
-    @BeforeAll
-    fun startEmulator() {
-        emu = Emulator.start()
-    }
-
-    @AfterAll
-    fun stopEmulator() {
-        Clerk.reset()
-        emu.close()
-    }
+    /** Waits last until the test moves the clock, so background refresh can be timed. */
+    override fun newClock() = ManualClock(Emulator.START_MS, waitForAdvance = true)
 
     @BeforeEach
-    fun signIn() = runBlocking {
-        emu.reset()
-        clock = ManualClock(Emulator.START_MS, waitForAdvance = true)
-        Clerk.configure(frontendApiUrl = emu.url, tokenStore = InMemoryTokenStore(), clock = clock)
-        session = Clerk.signInWithTicket(emu.signInTicket("user_alice")).getOrFail()
-        emu.resetCounts()
-        Clerk.settled()
-    }
+    fun refresherSettled() = runBlocking { Clerk.settled() }
 
     /** Moves the server's clock, then the device's (which wakes the refresher), and waits for it. */
     private suspend fun advanceMs(ms: Long) {

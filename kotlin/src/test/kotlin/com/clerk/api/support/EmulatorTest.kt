@@ -32,12 +32,18 @@ abstract class EmulatorTest {
         emu.close()
     }
 
+    /** Background refresh; off here, so that request counts are the callers' own. */
+    protected open val autoRefresh = false
+
+    /** The device clock; by default its retry waits return at once (and are recorded). */
+    protected open fun newClock() = ManualClock(Emulator.START_MS)
+
     @BeforeEach
     fun signIn() = runBlocking {
         emu.reset()
-        clock = ManualClock(Emulator.START_MS)
+        clock = newClock()
         tokenStore = InMemoryTokenStore()
-        Clerk.configure(frontendApiUrl = emu.url, tokenStore = tokenStore, autoRefresh = false, clock = clock)
+        Clerk.configure(frontendApiUrl = emu.url, tokenStore = tokenStore, autoRefresh = autoRefresh, clock = clock)
         session = Clerk.signInWithTicket(emu.signInTicket("user_alice")).getOrFail()
         emu.resetCounts()
     }
