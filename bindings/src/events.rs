@@ -56,8 +56,6 @@ impl From<clerk_core::ClerkEvent> for ClerkEvent {
                 message,
             },
             Core::DeviceTokenChanged { cleared } => Self::DeviceTokenChanged { cleared },
-            // The core may grow events the bindings do not carry yet.
-            _ => Self::DeviceTokenChanged { cleared: false },
         }
     }
 }

@@ -34,7 +34,7 @@ struct Bench {
 
 impl Bench {
     fn new() -> Bench {
-        // The same shape as the bindings' runtime: two workers.
+        // Two workers, so callers and the requests they wait for run side by side.
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         // Every cold-fetch iteration moves time by a minute; keep the session alive for all of them.
         let emu_config = EmulatorConfig { session_lifetime_secs: 10 * 365 * 24 * 3600, ..EmulatorConfig::default() };

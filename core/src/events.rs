@@ -11,7 +11,6 @@ use crate::token::TokenResource;
 const CAPACITY: usize = 64;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum ClerkEvent {
     /// A token was fetched and cached: the value `get_token` now returns for these options.
     TokenRefreshed {

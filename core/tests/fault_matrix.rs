@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::time::{Duration, UNIX_EPOCH};
 
 use clerk_core::{ClerkConfig, Error, GetTokenOptions, Session, TokenResource};
-use support::{Env, Fault, FaultRule, Route, StatusFault};
+use support::{Env, Fault, FaultRule, Route, StatusFault, zero_buffer};
 
 const TABLE: &str = include_str!("../../tests/fault-matrix.md");
 
@@ -85,9 +85,6 @@ fn with_timeout(config: ClerkConfig) -> ClerkConfig {
     config.with_request_timeout(Duration::from_millis(300))
 }
 
-fn zero_buffer() -> GetTokenOptions {
-    GetTokenOptions { expiration_buffer: Duration::ZERO, ..Default::default() }
-}
 
 fn inject(env: &Env, id: &str) {
     if let Some(fault) = fault(id, env) {
@@ -143,10 +140,9 @@ async fn call_outcome(
     device_token: &Option<String>,
 ) -> String {
     let options = GetTokenOptions { skip_cache: mode == Mode::SkipCache, ..Default::default() };
-    let now_ms = || env.device_now_ms() + env.clerk.server_clock_offset_ms();
     let mut code = match session.get_token(options).await {
         Ok(Some(token)) => {
-            assert!(!token.is_expired(now_ms()), "an expired token was returned");
+            assert!(!token.is_expired(env.engine_now_ms()), "an expired token was returned");
             if &token == before { "cached".to_string() } else { "fresh".to_string() }
         }
         Ok(None) => "none".to_string(),

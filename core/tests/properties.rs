@@ -59,11 +59,6 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-/// The engine's view of the server's time: what "expired" means for a returned token.
-fn engine_now_ms(env: &Env) -> i64 {
-    env.device_now_ms() + env.clerk.server_clock_offset_ms()
-}
-
 async fn new_env() -> Env {
     // No retries inside a call: callers never wait on the driven clock, so every step ends.
     Env::refreshing(|c| {
@@ -87,7 +82,7 @@ async fn call(env: &Env, session: &Session, ended: bool, options: GetTokenOption
         match result {
             Ok(Some(token)) => {
                 assert!(!ended && active_before, "a token for a session that had ended");
-                assert!(!token.is_expired(engine_now_ms(env)), "an expired token was returned");
+                assert!(!token.is_expired(env.engine_now_ms()), "an expired token was returned");
             }
             Ok(None) => assert!(!active_before || !session.is_active(), "no token for an active session"),
             Err(Error::Api(_) | Error::Network { .. } | Error::Timeout | Error::InvalidResponse(_)) => {}

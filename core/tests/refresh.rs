@@ -7,7 +7,7 @@ mod support;
 use std::time::Duration;
 
 use clerk_core::{ClerkEvent, GetTokenOptions, RetryPolicy, Session};
-use support::{Env, Fault, Route, StatusFault};
+use support::{Env, Fault, Route, StatusFault, zero_buffer};
 
 /// Session tokens live 60 s; a refresh is due 2–5 s before the default 10 s buffer.
 const LIFETIME_SECS: u64 = 60;
@@ -345,11 +345,4 @@ async fn events_carry_the_token_get_token_returns_and_device_token_rotation() {
             message: None
         })
     );
-}
-
-fn zero_buffer() -> GetTokenOptions {
-    GetTokenOptions {
-        expiration_buffer: Duration::ZERO,
-        ..Default::default()
-    }
 }

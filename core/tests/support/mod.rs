@@ -113,7 +113,17 @@ impl Env {
         self.clock.now_ms()
     }
 
+    /// The server's time as the engine estimates it: what "expired" means for a returned token.
+    pub fn engine_now_ms(&self) -> i64 {
+        self.device_now_ms() + self.clerk.server_clock_offset_ms()
+    }
+
     pub fn device_token(&self) -> Option<String> {
         self.store.load()
     }
+}
+
+/// Default options with no expiration buffer: any unexpired cached token is served.
+pub fn zero_buffer() -> clerk_core::GetTokenOptions {
+    clerk_core::GetTokenOptions { expiration_buffer: Duration::ZERO, ..Default::default() }
 }
