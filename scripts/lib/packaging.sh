@@ -9,6 +9,44 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 MOBILE_PROFILE="${CLERK_MOBILE_PROFILE:-mobile}"
 MOBILE_FEATURES=(--no-default-features)
 
+# The shipped libraries carry a standard library compiled from source with them, for size
+# (docs/performance.md): without std's `backtrace` feature (the symbolizer behind
+# RUST_BACKTRACE output, which no app process sets: about 190 KB) and with its
+# `optimize_for_size` code paths (30 KB). `-Z build-std` is unstable, so these builds, and
+# only these, run with RUSTC_BOOTSTRAP=1 on the same stable compiler the tests use (as the
+# Linux kernel builds its Rust code), with the std source of that exact release (rustup's
+# rust-src component). Panics still unwind (`panic_unwind`) so the bindings turn them into
+# errors. It also means no `rustup target add` for the iOS and Android targets: std is built
+# for them from that source.
+MOBILE_BUILD_STD=(-Z build-std=std,panic_unwind -Z build-std-features=panic-unwind,optimize_for_size)
+
+# rust_src: the std source of the active toolchain, added with rustup when missing; prints
+# nothing and fails when it cannot be had.
+rust_src() {
+  local src
+  src="$(rustc --print sysroot)/lib/rustlib/src/rust/library"
+  if [ ! -f "$src/Cargo.lock" ] && have rustup; then
+    say "adding rustup's rust-src component (the shipped libraries build std from source)" >&2
+    rustup component add rust-src >&2 || return 1
+  fi
+  [ -f "$src/Cargo.lock" ]
+}
+
+# mobile_cargo ARGS...: cargo for the shipped libraries: ARGS, then the build-std flags, with
+# source paths remapped so that panic locations name `tokio-1.x/src/...`, `/rustc/library/...`
+# and `core/src/...` instead of folders of the machine that built them (shorter, too: 16 KB).
+mobile_cargo() {
+  local sysroot flags=() d
+  sysroot="$(rustc --print sysroot)"
+  for d in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/; do
+    [ -d "$d" ] && flags+=("--remap-path-prefix=$d=")
+  done
+  flags+=("--remap-path-prefix=$sysroot/lib/rustlib/src/rust/=/rustc/" "--remap-path-prefix=$ROOT/=")
+  # The unit separator is how CARGO_ENCODED_RUSTFLAGS keeps paths with spaces whole.
+  RUSTC_BOOTSTRAP=1 CARGO_ENCODED_RUSTFLAGS="$(IFS=$'\x1f'; echo "${flags[*]}")" \
+    cargo "$@" "${MOBILE_BUILD_STD[@]}"
+}
+
 # iOS: one device slice, and one simulator slice merged from two architectures with lipo.
 FFI_MODULE="ClerkKitFFI"
 IOS_DEVICE_TARGET="aarch64-apple-ios"
@@ -49,7 +87,6 @@ fail_if_missing() {
   exit 1
 }
 have() { command -v "$1" >/dev/null 2>&1; }
-rust_target_installed() { [ -d "$(rustc --print sysroot)/lib/rustlib/$1/lib" ]; }
 
 # The workspace's own uniffi-bindgen (the alias `cargo uniffi-bindgen`), built once and then run
 # directly: `cargo run` would wait for the build lock on every call. It runs in the workspace
