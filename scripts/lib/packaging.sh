@@ -38,6 +38,9 @@ rust_src() {
 mobile_cargo() {
   local sysroot flags=() d
   sysroot="$(rustc --print sysroot)"
+  # The registry folders are named by the index; on a machine that never fetched a crate they
+  # do not exist yet, and the remap below would miss them.
+  (cd "$ROOT" && cargo fetch --quiet) || die "cargo fetch failed"
   for d in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/; do
     [ -d "$d" ] && flags+=("--remap-path-prefix=$d=")
   done
