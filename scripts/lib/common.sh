@@ -14,6 +14,21 @@ need() {
   command -v "$1" >/dev/null 2>&1 || die "$1 is required: $2"
 }
 
+# apt_install PACKAGE...: Debian packages a test stage needs, installed when missing where
+# that is possible without asking (root with apt-get, as on CI); elsewhere a clear error.
+apt_install() {
+  local absent=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || absent+=("$p")
+  done
+  [ "${#absent[@]}" -eq 0 ] && return 0
+  { command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; } \
+    || die "missing Debian packages: apt-get install ${absent[*]}"
+  say "installing ${absent[*]} (Debian packages)"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${absent[@]}"; } >/dev/null \
+    || die "cannot install ${absent[*]} with apt-get"
+}
+
 cargo_profile_flag() {
   if [ "$PROFILE" = "debug" ]; then echo ""; else echo "--profile $PROFILE"; fi
 }
