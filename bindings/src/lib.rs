@@ -20,6 +20,9 @@ mod types;
 pub use backend::BackendClient;
 pub use clock::ManualClock;
 pub use engine::ClerkCore;
+// The Kotlin facade binds these by symbol through JNA; public so that tests call them with
+// their declared signatures rather than a second, unchecked declaration.
+pub use peek::{clerkkit_peek_token, clerkkit_peeked_token};
 pub use error::{ClerkApiError, ClerkError};
 pub use events::{ClerkEvent, ClerkEventListener, EventSubscription};
 pub use session::Session;

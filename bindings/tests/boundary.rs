@@ -8,17 +8,9 @@ use clerkkit::{
     ClerkCore, ClerkError, ClerkEvent, ClerkEventListener, ClerkSettings, DeviceTokenStore, GetTokenOptions, ManualClock,
 };
 use futures::executor::block_on;
+use support::settings;
 
-fn settings(url: &str) -> ClerkSettings {
-    ClerkSettings {
-        publishable_key: None,
-        frontend_api_url: Some(url.to_string()),
-        request_timeout_seconds: 15.0,
-        sdk_name: "boundary-test".into(),
-        sdk_version: "0".into(),
-        auto_refresh: false,
-    }
-}
+mod support;
 
 fn options() -> GetTokenOptions {
     GetTokenOptions { template: None, expiration_buffer: 10.0, skip_cache: false, organization_id: None }

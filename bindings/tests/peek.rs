@@ -4,22 +4,14 @@
 use std::sync::Arc;
 
 use clerk_emulator::{Emulator, EmulatorConfig};
-use clerkkit::{ClerkCore, ClerkSettings, GetTokenOptions, ManualClock, Session, TokenResource, UniFfiTag};
+use clerkkit::{
+    ClerkCore, GetTokenOptions, ManualClock, Session, TokenResource, UniFfiTag, clerkkit_peek_token, clerkkit_peeked_token,
+};
 use futures::executor::block_on;
+use support::settings;
 use uniffi::{HandleAlloc, Lower};
 
-unsafe extern "C" {
-    fn clerkkit_peek_token(
-        session: u64,
-        template: *const u8,
-        template_len: i32,
-        organization_id: *const u8,
-        organization_id_len: i32,
-        expiration_buffer: f64,
-        skip_cache: i8,
-    ) -> i64;
-    fn clerkkit_peeked_token(session: u64, stamp: i64, jwt: *mut u8, capacity: i32, times: *mut i64) -> i32;
-}
+mod support;
 
 /// A session handle as the Kotlin facade holds one: a reference of its own on the session.
 struct Handle(u64);
@@ -75,15 +67,7 @@ fn options(buffer: f64) -> GetTokenOptions {
 fn signed_in() -> (Emulator, Arc<ManualClock>, Arc<ClerkCore>, Arc<Session>) {
     let emu = Emulator::start_blocking(EmulatorConfig::default()).unwrap();
     let clock = ManualClock::new(clerk_emulator::DEFAULT_START_MS, false);
-    let settings = ClerkSettings {
-        publishable_key: None,
-        frontend_api_url: Some(emu.url().to_string()),
-        request_timeout_seconds: 15.0,
-        sdk_name: "peek-test".into(),
-        sdk_version: "0".into(),
-        auto_refresh: false,
-    };
-    let core = ClerkCore::new(settings, None, Some(clock.clone())).unwrap();
+    let core = ClerkCore::new(settings(emu.url()), None, Some(clock.clone())).unwrap();
     let session = block_on(core.sign_in_with_ticket(emu.create_sign_in_token("user_alice").token)).unwrap();
     (emu, clock, core, session)
 }

@@ -4,8 +4,11 @@
 use std::sync::{Arc, Mutex};
 
 use clerk_emulator::{Emulator, EmulatorConfig, FaultRule, Route, StatusFault};
-use clerkkit::{ClerkCore, ClerkError, ClerkSettings, DeviceTokenStore, GetTokenOptions};
+use clerkkit::{ClerkCore, ClerkError, DeviceTokenStore, GetTokenOptions};
 use futures::executor::block_on;
+use support::settings;
+
+mod support;
 
 #[derive(Default)]
 struct Store(Mutex<Option<String>>);
@@ -30,16 +33,8 @@ fn assert_hidden(text: &str, secrets: &[&str]) {
 #[test]
 fn tokens_and_errors_are_shown_without_secrets() {
     let emu = Emulator::start_blocking(EmulatorConfig::default()).unwrap();
-    let settings = ClerkSettings {
-        publishable_key: None,
-        frontend_api_url: Some(emu.url().to_string()),
-        request_timeout_seconds: 15.0,
-        sdk_name: "redaction-test".into(),
-        sdk_version: "0".into(),
-        auto_refresh: false,
-    };
     let store = Arc::new(Store::default());
-    let core = ClerkCore::new(settings, Some(store.clone()), None).unwrap();
+    let core = ClerkCore::new(settings(emu.url()), Some(store.clone()), None).unwrap();
     let session = block_on(core.sign_in_with_ticket(emu.create_sign_in_token("user_alice").token)).unwrap();
     let options = GetTokenOptions { template: None, expiration_buffer: 10.0, skip_cache: true, organization_id: None };
     let token = block_on(session.request_token(options.clone())).unwrap().unwrap();

@@ -35,19 +35,22 @@ rust_src() {
 # mobile_cargo ARGS...: cargo for the shipped libraries: ARGS, then the build-std flags, with
 # source paths remapped so that panic locations name `tokio-1.x/src/...`, `/rustc/library/...`
 # and `core/src/...` instead of folders of the machine that built them (shorter, too: 16 KB).
+# The remaps are worked out on the first call of a script and reused.
+MOBILE_RUSTFLAGS=""
 mobile_cargo() {
-  local sysroot flags=() d
-  sysroot="$(rustc --print sysroot)"
-  # The registry folders are named by the index; on a machine that never fetched a crate they
-  # do not exist yet, and the remap below would miss them.
-  (cd "$ROOT" && cargo fetch --quiet) || die "cargo fetch failed"
-  for d in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/; do
-    [ -d "$d" ] && flags+=("--remap-path-prefix=$d=")
-  done
-  flags+=("--remap-path-prefix=$sysroot/lib/rustlib/src/rust/=/rustc/" "--remap-path-prefix=$ROOT/=")
-  # The unit separator is how CARGO_ENCODED_RUSTFLAGS keeps paths with spaces whole.
-  RUSTC_BOOTSTRAP=1 CARGO_ENCODED_RUSTFLAGS="$(IFS=$'\x1f'; echo "${flags[*]}")" \
-    cargo "$@" "${MOBILE_BUILD_STD[@]}"
+  if [ -z "$MOBILE_RUSTFLAGS" ]; then
+    local flags=() d
+    # The registry folders are named by the index; on a machine that never fetched a crate
+    # they do not exist yet, and the remap below would miss them.
+    (cd "$ROOT" && cargo fetch --quiet) || die "cargo fetch failed"
+    for d in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/; do
+      [ -d "$d" ] && flags+=("--remap-path-prefix=$d=")
+    done
+    flags+=("--remap-path-prefix=$(rustc --print sysroot)/lib/rustlib/src/rust/=/rustc/" "--remap-path-prefix=$ROOT/=")
+    # The unit separator is how CARGO_ENCODED_RUSTFLAGS keeps paths with spaces whole.
+    MOBILE_RUSTFLAGS="$(IFS=$'\x1f'; echo "${flags[*]}")"
+  fi
+  RUSTC_BOOTSTRAP=1 CARGO_ENCODED_RUSTFLAGS="$MOBILE_RUSTFLAGS" cargo "$@" "${MOBILE_BUILD_STD[@]}"
 }
 
 # iOS: one device slice, and one simulator slice merged from two architectures with lipo.
