@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import XCTest
 @testable import ClerkKit
 
@@ -12,11 +15,6 @@ final class AuthorizeTests: EmulatorTestCase {
     override func setUp() async throws {
         try await super.setUp()
         backend = try await AppBackend.start()
-    }
-
-    override func tearDown() async throws {
-        backend?.stop()
-        try await super.tearDown()
     }
 
     // MARK: - authorize(_:)
@@ -74,7 +72,8 @@ final class AuthorizeTests: EmulatorTestCase {
         let (data, response) = try await http.data(for: URLRequest(url: backend.url), authorizedBy: session)
         XCTAssertEqual((response as? HTTPURLResponse)?.statusCode, 200)
         XCTAssertEqual(String(decoding: data, as: UTF8.self), "user_alice")
-        XCTAssertEqual(backend.hits.map(\.authorization), ["Bearer \(cached.jwt)"])
+        let backendHits = try await backend.hits()
+        XCTAssertEqual(backendHits.map(\.authorization), ["Bearer \(cached.jwt)"])
         let sessionTokenRequests = try await requests("session_token")
         XCTAssertEqual(sessionTokenRequests, 0, "served from the cache")
     }
@@ -82,7 +81,7 @@ final class AuthorizeTests: EmulatorTestCase {
     func testA401RefreshesTheTokenOnceAndRetriesTheRequestOnce() async throws {
         let session = try await signIn()
         let cached = try await token(session)
-        backend.reject(cached.jwt)
+        try await backend.reject(cached.jwt)
         var request = URLRequest(url: backend.url)
         request.httpMethod = "POST"
         request.httpBody = Data("order=42".utf8)
@@ -94,7 +93,8 @@ final class AuthorizeTests: EmulatorTestCase {
         XCTAssertEqual(sessionTokenRequests, 1, "one refresh")
         let fresh = try await token(session)
         XCTAssertNotEqual(fresh.jwt, cached.jwt)
-        XCTAssertEqual(backend.hits, [
+        let backendHits = try await backend.hits()
+        XCTAssertEqual(backendHits, [
             AppBackend.Hit(method: "POST", authorization: "Bearer \(cached.jwt)", body: "order=42"),
             AppBackend.Hit(method: "POST", authorization: "Bearer \(fresh.jwt)", body: "order=42"),
         ], "one retry, with the new token, which is now cached")
@@ -103,12 +103,12 @@ final class AuthorizeTests: EmulatorTestCase {
     func testABackendThatAlwaysAnswers401IsTriedExactlyTwiceAndItsAnswerComesBack() async throws {
         let session = try await signIn()
         let always = try await AppBackend.start(alwaysUnauthorized: true)
-        defer { always.stop() }
         let (data, response) = try await http.data(for: URLRequest(url: always.url), authorizedBy: session)
         XCTAssertEqual((response as? HTTPURLResponse)?.statusCode, 401)
         XCTAssertEqual(String(decoding: data, as: UTF8.self), "rejects everything")
-        XCTAssertEqual(always.hits.count, 2, "one retry, never a loop")
-        XCTAssertNotEqual(always.hits.first?.authorization, always.hits.last?.authorization, "the retry carries a new token")
+        let hits = try await always.hits()
+        XCTAssertEqual(hits.count, 2, "one retry, never a loop")
+        XCTAssertNotEqual(hits.first?.authorization, hits.last?.authorization, "the retry carries a new token")
         let sessionTokenRequests = try await requests("session_token")
         XCTAssertEqual(sessionTokenRequests, 1, "one refresh")
     }
@@ -120,7 +120,8 @@ final class AuthorizeTests: EmulatorTestCase {
         request.setValue("Bearer stale", forHTTPHeaderField: "Authorization")
         let (_, response) = try await http.data(for: request, authorizedBy: session)
         XCTAssertEqual((response as? HTTPURLResponse)?.statusCode, 401)
-        XCTAssertEqual(backend.hits.map(\.authorization), [nil])
+        let backendHits = try await backend.hits()
+        XCTAssertEqual(backendHits.map(\.authorization), [nil])
         let sessionTokenRequests = try await requests("session_token")
         XCTAssertEqual(sessionTokenRequests, 0)
     }
@@ -137,13 +138,13 @@ final class AuthorizeTests: EmulatorTestCase {
         } catch let error as ClerkError {
             XCTAssertEqual(error.status, 404)
         }
-        XCTAssertEqual(backend.hits, [])
+        let backendHits = try await backend.hits()
+        XCTAssertEqual(backendHits, [])
     }
 
     func testAFailedRefreshAfterA401Throws() async throws {
         let session = try await signIn()
         let always = try await AppBackend.start(alwaysUnauthorized: true)
-        defer { always.stop() }
         let fault: [String: Any] = [
             "route": "session_token",
             "fault": ["kind": "status", "status": 403, "code": "custom_forbidden"] as [String: Any],
@@ -156,7 +157,8 @@ final class AuthorizeTests: EmulatorTestCase {
             XCTAssertEqual(error.status, 403)
             XCTAssertEqual(error.code, "custom_forbidden")
         }
-        XCTAssertEqual(always.hits.count, 1, "no retry without a new token")
+        let alwaysHits = try await always.hits()
+        XCTAssertEqual(alwaysHits.count, 1, "no retry without a new token")
         let sessionTokenRequests = try await requests("session_token")
         XCTAssertEqual(sessionTokenRequests, 1)
     }
@@ -164,14 +166,14 @@ final class AuthorizeTests: EmulatorTestCase {
     func testABodyStreamIsNotSentTwice() async throws {
         let session = try await signIn()
         let always = try await AppBackend.start(alwaysUnauthorized: true)
-        defer { always.stop() }
         var request = URLRequest(url: always.url)
         request.httpMethod = "POST"
         request.httpBodyStream = InputStream(data: Data("stream".utf8))
         request.setValue("6", forHTTPHeaderField: "Content-Length")
         let (_, response) = try await http.data(for: request, authorizedBy: session)
         XCTAssertEqual((response as? HTTPURLResponse)?.statusCode, 401)
-        XCTAssertEqual(always.hits.count, 1)
+        let alwaysHits = try await always.hits()
+        XCTAssertEqual(alwaysHits.count, 1)
         let sessionTokenRequests = try await requests("session_token")
         XCTAssertEqual(sessionTokenRequests, 0)
     }

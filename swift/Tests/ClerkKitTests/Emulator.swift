@@ -1,4 +1,8 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import ClerkKit
 
 /// The `clerk-emulator` binary, launched once per test process.
 ///

@@ -6,6 +6,7 @@ use std::sync::{Mutex, MutexGuard};
 use serde_json::json;
 use tokio::sync::watch;
 
+use crate::app_backend::AppBackends;
 use crate::clock::Clock;
 use crate::config::EmulatorConfig;
 use crate::faults::FaultQueue;
@@ -27,6 +28,8 @@ pub(crate) struct App {
     faults: Mutex<FaultQueue>,
     pub recorder: Recorder,
     pub in_flight: InFlight,
+    /// Stand-ins for apps' own backends (`app_backend.rs`).
+    pub app_backends: AppBackends,
     /// Bumped by `release_hangs`; hanging requests wait for a change.
     hang_release: watch::Sender<u64>,
     pub shutdown: watch::Sender<bool>,
@@ -43,6 +46,7 @@ impl App {
             faults: Mutex::new(FaultQueue::default()),
             recorder: Recorder::new(),
             in_flight: InFlight::default(),
+            app_backends: AppBackends::default(),
             hang_release: watch::channel(0).0,
             shutdown: watch::channel(false).0,
             config,
@@ -104,6 +108,7 @@ impl App {
         self.recorder.reset();
         self.clock.reset();
         self.set_skew_ms(self.config.skew_ms);
+        self.app_backends.clear();
         // Anything hanging from before the reset is let go rather than left dangling.
         self.release_hangs();
     }

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::app::App;
+use crate::app_backend;
 use crate::bapi::DEFAULT_SIGN_IN_TOKEN_SECS;
 use crate::error::ApiError;
 use crate::faults::{FaultRule, Route};
@@ -59,6 +60,9 @@ fn routes() -> Router<Arc<App>> {
         .route("/counts/reset", post(reset_counts))
         .route("/requests", get(requests))
         .route("/wait", post(wait))
+        .route("/app_backends", post(app_backend::create))
+        .route("/app_backends/{id}/reject", post(app_backend::reject))
+        .route("/app_backends/{id}/hits", get(app_backend::hits))
 }
 
 async fn health(State(app): State<Arc<App>>) -> Json<Value> {

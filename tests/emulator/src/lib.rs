@@ -18,6 +18,7 @@
 //! blocks or runs on a paused-time test runtime.
 
 mod app;
+mod app_backend;
 mod bapi;
 mod clock;
 mod config;

@@ -12,7 +12,7 @@ use axum::http::header::DATE;
 use axum::http::{HeaderValue, Method};
 use axum::middleware::{from_fn_with_state, map_response_with_state};
 use axum::response::Response;
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, any, get, post};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
@@ -24,7 +24,7 @@ use crate::app::App;
 use crate::error::ApiError;
 use crate::faults::Route;
 use crate::intercept::{DropConnection, intercept};
-use crate::{bapi, control, fapi};
+use crate::{app_backend, bapi, control, fapi};
 
 pub(crate) fn router(app: Arc<App>) -> Router {
     let tagged = |route: Route, methods: MethodRouter<Arc<App>>| {
@@ -65,6 +65,7 @@ pub(crate) fn router(app: Arc<App>) -> Router {
             tagged(Route::BapiTemplateToken, post(bapi::template_token)),
         )
         .nest("/__emulator", control::router())
+        .route("/__app/{id}/me", any(app_backend::serve))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(map_response_with_state(app.clone(), date_header))

@@ -359,3 +359,62 @@ fn binary_rejects_bad_arguments() {
     assert!(out.stdout.is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--clock"));
 }
+
+/// The app backend stand-in: 200 with `sub` for a token this emulator signed, 401 for none, a
+/// forged or a rejected one, 401 for everything when made so; every request recorded; gone
+/// after a reset.
+#[tokio::test]
+async fn app_backends_check_bearer_tokens_and_record_every_request() {
+    let emu = start().await;
+    let ctl = Control::new(emu.url());
+    let (mut native, session_id) = Native::signed_in(&emu, "user_backend").await;
+    let jwt = native.session_token(&session_id, &[]).await.jwt().to_string();
+
+    let made = ctl.post("/app_backends", json!({})).await;
+    let (id, url) = (made["id"].as_str().unwrap(), made["url"].as_str().unwrap().to_string());
+    assert_eq!(url, format!("{}/__app/{id}/me", emu.url()));
+    let http = common::http_client();
+    let call = |auth: Option<String>| {
+        let mut req = http.post(&url).body("order=42");
+        if let Some(auth) = auth {
+            req = req.header("authorization", auth);
+        }
+        async move {
+            let resp = req.send().await.unwrap();
+            (resp.status().as_u16(), resp.text().await.unwrap())
+        }
+    };
+    assert_eq!(call(Some(format!("Bearer {jwt}"))).await, (200, "user_backend".to_string()));
+    assert_eq!(call(None).await.0, 401);
+    let mut forged = jwt.clone();
+    forged.replace_range(forged.len() - 4.., "AAAA");
+    assert_eq!(call(Some(format!("Bearer {forged}"))).await, (401, "invalid token".to_string()));
+    ctl.post(&format!("/app_backends/{id}/reject"), json!({ "token": jwt })).await;
+    assert_eq!(call(Some(format!("Bearer {jwt}"))).await, (401, "revoked".to_string()));
+
+    let hits = ctl.get(&format!("/app_backends/{id}/hits")).await["hits"].clone();
+    let seen: Vec<(Value, Value, Value)> = hits
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["method"].clone(), h["authorization"].clone(), h["body"].clone()))
+        .collect();
+    assert_eq!(seen.len(), 4);
+    assert_eq!(seen[0], (json!("POST"), json!(format!("Bearer {jwt}")), json!("order=42")));
+    assert_eq!(seen[1].1, Value::Null);
+    assert_eq!(emu.count(Route::SessionToken), 1, "app backend calls are not Clerk requests");
+
+    let always = ctl.post("/app_backends", json!({ "always_unauthorized": true })).await;
+    let status = http
+        .get(always["url"].as_str().unwrap())
+        .header("authorization", format!("Bearer {jwt}"))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status.as_u16(), 401);
+
+    ctl.post("/reset", json!({})).await;
+    let (status, _) = ctl.call(Method::GET, &format!("/app_backends/{id}/hits"), None).await;
+    assert_eq!(status, 404, "a reset forgets every app backend");
+}
