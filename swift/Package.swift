@@ -51,9 +51,11 @@ let package = Package(
     ],
     targets: [
         ffiTarget,
+        // The cache peek's two C functions (in libclerkkit, outside the UniFFI surface).
+        .target(name: "ClerkKitPeek", path: "Sources/ClerkKitPeek"),
         .target(
             name: "ClerkKit",
-            dependencies: ["ClerkKitFFI"],
+            dependencies: ["ClerkKitFFI", "ClerkKitPeek"],
             path: "Sources/ClerkKit"
         ),
         .testTarget(

@@ -9,14 +9,14 @@ extension Session {
     /// new token. Returns `nil` when this session is no longer active (signed out, revoked,
     /// expired).
     ///
-    /// A cache hit is a single synchronous call into the core. Cancellation is cooperative:
+    /// A cache hit is a single synchronous call into the core (`TokenPeek`). Cancellation is cooperative:
     /// a task cancelled before a request is needed throws `CancellationError`; one cancelled
     /// while the shared request runs waits for it, and the request still completes and fills
     /// the cache for the next caller.
     ///
     /// - Throws: `ClerkError` (see its `code`, `message`, `status` conveniences).
     public func getToken(_ options: GetTokenOptions = .init()) async throws -> TokenResource? {
-        if !options.skipCache, let token = cachedToken(options: options) {
+        if !options.skipCache, let token = TokenPeek.cachedToken(self, options) {
             return token
         }
         try Task.checkCancellation()
