@@ -1,15 +1,16 @@
-//! The Kotlin facade's cache peek: a `cached_token` in one JNA call with plain arguments.
+//! The facades' cache peek: a `cached_token` in one C call with plain arguments.
 //!
 //! Through the generated bindings a `cachedToken` hit costs four JNA calls, each with JNA
-//! `Structure`s for the call status and the buffers (10-16 KB allocated, some 25 µs on a JVM).
+//! `Structure`s for the call status and the buffers (10-16 KB allocated, some 25 µs on a JVM);
+//! in Swift it lowers the options into a buffer and lifts the whole JWT (about 4 µs).
 //! `clerkkit_peek_token` takes numbers and byte arrays and returns a number. The core decides
 //! every time exactly as for `cached_token` (session still active, the server's clock, the
 //! expiration buffer, `skip_cache`); the answer is a stamp naming the token, and the facade
 //! copies a token across (`clerkkit_peeked_token`) only for a stamp it has not seen, reusing
 //! what it built for the others. Stamps are never reused, so a stamp always names one token.
 //!
-//! Not part of the UniFFI surface: the Swift facade calls `cachedToken`, which costs Swift
-//! little.
+//! Not part of the UniFFI surface: Kotlin calls it through JNA (`TokenPeek.kt`), Swift through
+//! the declarations in `swift/Sources/ClerkKitPeek/include/ClerkKitPeek.h` (`TokenPeek.swift`).
 
 use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -69,7 +70,7 @@ pub unsafe extern "C" fn clerkkit_peek_token(
     expiration_buffer: f64,
     skip_cache: i8,
 ) -> i64 {
-    // A panic must not unwind into the JVM; the generated call reports it properly instead.
+    // A panic must not unwind into the JVM or Swift; the generated call reports it properly instead.
     catch_unwind(AssertUnwindSafe(|| {
         // SAFETY: the caller's guarantees, passed on.
         let (template, organization_id) = unsafe {

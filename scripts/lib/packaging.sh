@@ -218,8 +218,8 @@ report_problems() {
 
 # verify_xcframework XCFRAMEWORK [stand-in]: both slices hold libclerkkit.a and
 # Headers/ClerkKitFFI/{ClerkKitFFI.h,module.modulemap}; the module map declares the module, its
-# header and the system frameworks; every FFI function the header declares is defined in the
-# slice's library (a header generated from another build of the library fails here). A real
+# header and the system frameworks; every FFI function the header declares, and the cache peek
+# that swift/Sources/ClerkKitPeek declares, is defined in the slice's library (a header generated from another build of the library fails here). A real
 # XCFramework also has xcodebuild's Info.plist and, with lipo at hand, both simulator
 # architectures.
 verify_xcframework() {
@@ -252,6 +252,10 @@ verify_xcframework() {
       absent="$(comm -23 <(echo "$declared") <(echo "$defined") | head -n 5 | tr '\n' ' ')"
       [ -z "$absent" ] || problems+=("$slice: declared in the header, not defined in libclerkkit.a: $absent")
     fi
+    # The cache peek the Swift facade calls is declared by the package's ClerkKitPeek target.
+    declared="$(grep -oE '\bclerkkit_[a-z0-9_]+\(' "$ROOT/swift/Sources/ClerkKitPeek/include/ClerkKitPeek.h" | tr -d '(' | sort -u)"
+    absent="$(comm -23 <(echo "$declared") <(echo "$defined") | tr '\n' ' ')"
+    [ -n "$declared" ] && [ -z "$absent" ] || problems+=("$slice: the cache peek is not defined in libclerkkit.a: ${absent:-ClerkKitPeek.h declares nothing}")
   done
   if [ -d "$xcf/$IOS_DEVICE_SLICE/Headers" ] && [ -d "$xcf/$IOS_SIMULATOR_SLICE/Headers" ]; then
     diff -r "$xcf/$IOS_DEVICE_SLICE/Headers" "$xcf/$IOS_SIMULATOR_SLICE/Headers" >/dev/null \
