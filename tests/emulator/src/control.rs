@@ -56,6 +56,7 @@ fn routes() -> Router<Arc<App>> {
         .route("/sessions/{id}/revoke", post(revoke_session))
         .route("/sessions/{id}/status", post(set_session_status))
         .route("/sign_in_tokens", post(sign_in_token))
+        .route("/jwt", post(mint_jwt))
         .route("/counts", get(counts))
         .route("/counts/reset", post(reset_counts))
         .route("/requests", get(requests))
@@ -302,6 +303,39 @@ async fn wait(State(app): State<Arc<App>>, Json(body): Json<WaitBody>) -> Respon
             ),
         )
         .into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct JwtBody {
+    claims: Map<String, Value>,
+    #[serde(default)]
+    header: Map<String, Value>,
+}
+
+/// Signs exactly the given claims with the emulator key, for verifier tests (the interop
+/// corpus). The header starts as `{"alg":"RS256","typ":"JWT","kid":<the emulator's kid>}`;
+/// `header` fields replace those (a `null` removes one) or are added.
+async fn mint_jwt(State(app): State<Arc<App>>, Json(body): Json<JwtBody>) -> Response {
+    let mut header = Map::new();
+    header.insert("alg".into(), json!("RS256"));
+    header.insert("typ".into(), json!("JWT"));
+    header.insert("kid".into(), json!(app.signer.kid()));
+    for (name, value) in body.header {
+        if value.is_null() {
+            header.remove(&name);
+        } else {
+            header.insert(name, value);
+        }
+    }
+    let signed = serde_json::from_value::<jsonwebtoken::Header>(Value::Object(header))
+        .map_err(|e| format!("not a JWT header: {e}"))
+        .and_then(|header| app.signer.sign_with_header(&header, &Value::Object(body.claims)));
+    match signed {
+        Ok(jwt) => Json(json!({ "jwt": jwt })).into_response(),
+        Err(reason) => ApiError::new(422, "form_param_value_invalid", "is invalid", &reason)
+            .with_meta(json!({ "param_name": "header" }))
+            .into_response(),
     }
 }
 

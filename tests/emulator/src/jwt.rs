@@ -133,6 +133,16 @@ impl Signer {
         self.sign(&header, claims)
     }
 
+    /// Signs `claims` under a caller-built header (the control API's `/jwt` route), so tests can
+    /// craft tokens a verifier must judge: odd `typ` or `kid`, any claims. The key is RSA, so
+    /// only `RS256` is possible; other algorithms are an error, never a panic.
+    pub fn sign_with_header(&self, header: &Header, claims: &Value) -> Result<String, String> {
+        if header.alg != Algorithm::RS256 {
+            return Err(format!("the emulator key signs RS256 only, not {:?}", header.alg));
+        }
+        jsonwebtoken::encode(header, claims, &self.encoding).map_err(|e| e.to_string())
+    }
+
     fn sign(&self, header: &Header, claims: &Value) -> String {
         jsonwebtoken::encode(header, claims, &self.encoding).expect("RS256 signing cannot fail")
     }

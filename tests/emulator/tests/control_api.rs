@@ -276,6 +276,43 @@ async fn session_template_token_and_log_routes() {
     assert_eq!(ctl.get("/requests").await["requests"], json!([]));
 }
 
+#[tokio::test]
+async fn jwt_route_signs_the_given_claims_under_the_given_header() {
+    let emu = start().await;
+    let ctl = Control::new(emu.url());
+    let claims = json!({ "sub": "user_x", "iss": "https://elsewhere.example", "exp": 1, "custom": [1, 2] });
+
+    let plain = ctl.post("/jwt", json!({ "claims": claims })).await;
+    let decoded = emu.decode_jwt(plain["jwt"].as_str().unwrap()).unwrap();
+    assert_eq!(decoded.claims, claims, "exactly the claims given, nothing added");
+    assert_eq!(
+        decoded.header,
+        json!({ "alg": "RS256", "typ": "JWT", "kid": emu.jwks()["keys"][0]["kid"] })
+    );
+
+    let odd = ctl
+        .post(
+            "/jwt",
+            json!({ "claims": claims, "header": { "typ": null, "kid": "ins_unknown", "cat": "cl_B7d4PD111AAA" } }),
+        )
+        .await;
+    let decoded = emu.decode_jwt(odd["jwt"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        decoded.header,
+        json!({ "alg": "RS256", "kid": "ins_unknown", "cat": "cl_B7d4PD111AAA" }),
+        "null removes a field, others replace or add"
+    );
+
+    for header in [json!({ "alg": "HS256" }), json!({ "alg": "none" }), json!({ "kid": 7 })] {
+        let (status, body) = ctl
+            .call(Method::POST, "/jwt", Some(json!({ "claims": {}, "header": header })))
+            .await;
+        assert_eq!(status, 422, "{header}: {body}");
+        assert_eq!(body["errors"][0]["code"], "form_param_value_invalid");
+        assert_eq!(body["errors"][0]["meta"]["param_name"], "header");
+    }
+}
+
 /// Starts the binary and reads its first line.
 fn spawn_binary(args: &[&str]) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_clerk-emulator"))
