@@ -250,31 +250,28 @@ class EncryptedDeviceTokenStoreTest {
     @Test
     fun `concurrent saves and loads from many threads never tear, throw or lose the last write`() {
         val store = store()
-        val threads = 16
-        val rounds = 50
-        val tokens = List(threads) { List(rounds) { deviceToken() } }
-        val everyToken = tokens.flatten().toSet()
+        val threads = 8
         val pool = Executors.newFixedThreadPool(threads)
-        val start = CountDownLatch(1)
         try {
-            val results = (0 until threads).map { t ->
-                pool.submit<List<String?>> {
-                    start.await()
-                    tokens[t].map { token ->
+            repeat(100) { round ->
+                val tokens = List(threads) { deviceToken() }
+                val start = CountDownLatch(1)
+                val loads = tokens.map { token ->
+                    pool.submit<List<String?>> {
+                        start.await()
                         store.save(token)
-                        store().load()   // another store on the same file: always a whole file
-                        store.load()
+                        // Another store on the same file, as the next launch: always a whole file.
+                        listOf(store().load(), store.load())
                     }
                 }
-            }
-            start.countDown()
-            for (seen in results.map { it.get(60, TimeUnit.SECONDS) }) {
-                assertTrue(seen.all { it in everyToken }, "every load is a token some thread saved")
+                start.countDown()
+                val seen = loads.flatMap { it.get(60, TimeUnit.SECONDS) }
+                assertTrue(seen.all { it in tokens }, "round $round: every load is a token some thread saved")
+                assertToken(store.load(), store().load(), "round $round: the file holds the token the store serves")
             }
         } finally {
             pool.shutdownNow()
         }
-        assertToken(store.load(), store().load(), "the file holds what the store serves")
         assertTrue(logs.warnings.isEmpty(), logs.text)
         assertEquals(listOf(file.name), dir.list()?.toList(), "no temporary file is left")
     }
