@@ -5,6 +5,7 @@ import kotlinx.coroutines.channels.awaitClose
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.buffer
 import kotlinx.coroutines.flow.callbackFlow
+import java.util.logging.Level
 
 /**
  * The entry point: [configure] once when the app starts, then sign in and fetch tokens from
@@ -14,15 +15,21 @@ import kotlinx.coroutines.flow.callbackFlow
  * [ClerkResult.Failure] with [ErrorType.CONFIGURATION] instead of throwing.
  */
 object Clerk {
+    /** The engine and the store it was given, replaced together by [configure]. */
+    private class Configured(val core: ClerkCore, val tokenStore: DeviceTokenStore?)
+
     @Volatile
-    private var core: ClerkCore? = null
+    private var configured: Configured? = null
+
+    private val core: ClerkCore? get() = configured?.core
 
     /**
      * Points Clerk at your instance: give the [publishableKey] from the Clerk Dashboard, or the
      * instance's [frontendApiUrl]. Calling it again starts over with a new engine.
      *
-     * @param tokenStore keeps the device token (this client's credential) across app launches,
-     *   e.g. backed by the Android Keystore. Without one it lives in memory only.
+     * @param tokenStore keeps the device token (this client's credential) across app launches.
+     *   Without one it lives in memory only. On Android, `ClerkAndroid.configure` gives one
+     *   backed by the Android Keystore.
      * @param requestTimeoutSeconds the limit for each HTTP request.
      * @param autoRefresh keeps the active session's token fresh in the background, so
      *   [fetchToken] never waits on the network for it once warmed up. Call [pause] and
@@ -52,12 +59,12 @@ object Clerk {
             sdkVersion = SdkInfo.version,
             autoRefresh = autoRefresh,
         )
-        val configured = try {
+        val core = try {
             ClerkCore(settings, tokenStore, clock)
         } catch (e: ClerkException) {
             throw IllegalArgumentException("Clerk.configure: ${(e as? ClerkException.Configuration)?.detail ?: e.message}", e)
         }
-        core = configured
+        configured = Configured(core, tokenStore)
     }
 
     /** The active session, or `null` when signed out (or not configured). No I/O. */
@@ -74,8 +81,28 @@ object Clerk {
     suspend fun signInWithTicket(ticket: String): ClerkResult<Session, ClerkErrorResponse> =
         withCore { it.signInWithTicket(ticket) }
 
-    /** Signs the active session out; its cached tokens are dropped at once. */
-    suspend fun signOut(): ClerkResult<Unit, ClerkErrorResponse> = withCore { it.signOut() }
+    /**
+     * Signs the active session out; its cached tokens are dropped at once. When no session is
+     * left, the device token is removed from the [DeviceTokenStore] too, even if the Clerk API
+     * could not be reached, so that no later launch restores the session (as Clerk's Android
+     * SDK does).
+     */
+    suspend fun signOut(): ClerkResult<Unit, ClerkErrorResponse> = withConfigured { current ->
+        try {
+            current.core.signOut()
+        } finally {
+            if (current.core.session() == null) current.forgetDeviceToken()
+        }
+    }
+
+    /** A store that throws is the app's own; its failure must not hide the sign-out's result. */
+    private fun Configured.forgetDeviceToken() {
+        try {
+            tokenStore?.save(null)
+        } catch (e: Exception) {
+            clerkLog.log(Level.WARNING, "Clerk: the token store failed to remove the device token at sign-out (${e.javaClass.name})")
+        }
+    }
 
     /**
      * The app went to the background: background refresh stops and no timer runs until
@@ -120,15 +147,18 @@ object Clerk {
 
     /** Forgets the configuration, as if [configure] had never been called. For tests. */
     internal fun reset() {
-        core = null
+        configured = null
     }
 
-    private inline fun <T> withCore(call: (ClerkCore) -> T): ClerkResult<T, ClerkErrorResponse> {
-        val core = core ?: return ClerkResult.Failure(
+    private inline fun <T> withCore(call: (ClerkCore) -> T): ClerkResult<T, ClerkErrorResponse> =
+        withConfigured { call(it.core) }
+
+    private inline fun <T> withConfigured(call: (Configured) -> T): ClerkResult<T, ClerkErrorResponse> {
+        val current = configured ?: return ClerkResult.Failure(
             null,
             ErrorType.CONFIGURATION,
             IllegalStateException("Clerk is not configured: call Clerk.configure(...) first"),
         )
-        return clerkResult { call(core) }
+        return clerkResult { call(current) }
     }
 }

@@ -1,5 +1,10 @@
 package com.clerk.api
 
+import java.util.logging.Logger
+
+/** The SDK's warnings (never with a token or secret); java.util.logging reaches logcat on Android. */
+internal val clerkLog: Logger = Logger.getLogger("com.clerk.api")
+
 /**
  * Runs a call into the Clerk core and turns the core's errors into [ClerkResult.Failure]s.
  *
