@@ -48,6 +48,9 @@ pub enum InvalidResponse {
     ExpiredOnArrival,
     #[error("sign-in did not complete")]
     SignInIncomplete,
+    /// Reading stopped at the limit; the rest of the body was never read.
+    #[error("body is larger than the {limit} bytes allowed")]
+    TooLarge { limit: usize },
 }
 
 /// An error answer from the Clerk API: `{"errors":[...],"clerk_trace_id":"..."}`.

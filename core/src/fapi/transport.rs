@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use bytes::Bytes;
 use reqwest::Method;
 use reqwest::header::{AUTHORIZATION, DATE, HeaderValue};
 use url::Url;
@@ -64,13 +65,13 @@ impl FapiTransport {
     }
 
     pub async fn get_client(&self) -> Result<Option<ClientWire>, Error> {
-        let body = self.send(Method::GET, &["v1", "client"], &[]).await?;
+        let body = self.send(Method::GET, &["v1", "client"], &[], http::MAX_CLIENT_BODY).await?;
         client_response(&body)
     }
 
     pub async fn sign_in_with_ticket(&self, ticket: &str) -> Result<(String, Option<ClientWire>), Error> {
         let form = [("strategy", "ticket"), ("ticket", ticket)];
-        let body = self.send(Method::POST, &["v1", "client", "sign_ins"], &form).await?;
+        let body = self.send(Method::POST, &["v1", "client", "sign_ins"], &form, http::MAX_CLIENT_BODY).await?;
         let wrapped: Wrapped<SignInWire> = parse_json(&body)?;
         let sign_in = wrapped.response.ok_or(Error::InvalidResponse(InvalidResponse::NotJson))?;
         match (sign_in.status.as_str(), sign_in.created_session_id) {
@@ -80,9 +81,8 @@ impl FapiTransport {
     }
 
     pub async fn end_session(&self, session_id: &str) -> Result<Option<ClientWire>, Error> {
-        let body = self
-            .send(Method::POST, &["v1", "client", "sessions", session_id, "end"], &[])
-            .await?;
+        let path = ["v1", "client", "sessions", session_id, "end"];
+        let body = self.send(Method::POST, &path, &[], http::MAX_CLIENT_BODY).await?;
         let wrapped: Wrapped<serde::de::IgnoredAny> = parse_json(&body)?;
         Ok(wrapped.client)
     }
@@ -102,16 +102,23 @@ impl FapiTransport {
             form.extend(organization_id.map(|org| ("organization_id", org)));
         }
         form.extend(expired_token.map(|token| ("expired_token", token)));
-        let body = self.send(Method::POST, &path, &form).await?;
+        let body = self.send(Method::POST, &path, &form, http::MAX_TOKEN_BODY).await?;
         token_response(&body)
     }
 
-    /// One logical request: retried on transient failures within the retry policy.
-    async fn send(&self, method: Method, path: &[&str], form: &[(&str, &str)]) -> Result<bytes::Bytes, Error> {
-        http::with_retries(self.clock.as_ref(), &self.retry, || self.send_once(method.clone(), path, form)).await
+    /// One logical request: retried on transient failures within the retry policy. At most
+    /// `limit` bytes of the answer are read.
+    async fn send(&self, method: Method, path: &[&str], form: &[(&str, &str)], limit: usize) -> Result<Bytes, Error> {
+        http::with_retries(self.clock.as_ref(), &self.retry, || self.send_once(method.clone(), path, form, limit)).await
     }
 
-    async fn send_once(&self, method: Method, path: &[&str], form: &[(&str, &str)]) -> Result<bytes::Bytes, Error> {
+    async fn send_once(
+        &self,
+        method: Method,
+        path: &[&str],
+        form: &[(&str, &str)],
+        limit: usize,
+    ) -> Result<Bytes, Error> {
         let mut request = self
             .http
             .request(method.clone(), self.url(path))
@@ -152,14 +159,9 @@ impl FapiTransport {
                 self.events.emit(ClerkEvent::DeviceTokenChanged { cleared });
             }
         }
-        let status = response.status();
         let retry_after =
             http::retry_after(response.headers(), server_date_ms.map_or_else(|| self.server_now_ms(), |s| s * 1000));
-        let body = response.bytes().await.map_err(Error::from_reqwest)?;
-        if !status.is_success() {
-            return Err(Error::Api(http::api_error(status, &body, retry_after)));
-        }
-        Ok(body)
+        http::read_response(response, limit, retry_after).await
     }
 
     fn url(&self, path: &[&str]) -> Url {
