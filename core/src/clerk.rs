@@ -92,7 +92,9 @@ impl Clerk {
         }
     }
 
-    /// Ends the active session. Locally it ends at once, whatever the network does.
+    /// Ends the active session. Locally it ends at once, whatever the network does; if the
+    /// server does not confirm it, the device token is cleared too (so a restart is signed
+    /// out) and the error is returned.
     pub async fn sign_out(&self) -> Result<(), Error> {
         let active = self.inner.lock().active_session_id().map(str::to_string);
         match active {
@@ -350,13 +352,28 @@ impl Inner {
         Ok(Some(token))
     }
 
+    /// Ends the session here at once, then on the server. A sign-out the server does not
+    /// confirm (the request failed, and not because the session is already over) must not undo
+    /// itself at the next launch, when the device token would still authenticate the session:
+    /// the device forgets its client, so every session on it ends here too.
     pub(crate) async fn end_session(&self, session_id: &str) -> Result<(), Error> {
         self.end_session_locally(session_id, "ended", None);
-        let client = self.transport.end_session(session_id).await?;
-        if client.is_some() {
-            self.apply_client(client.as_ref());
+        match self.transport.end_session(session_id).await {
+            Ok(client) => {
+                if client.is_some() {
+                    self.apply_client(client.as_ref());
+                }
+                Ok(())
+            }
+            Err(error) => {
+                if !error.ends_session() {
+                    tracing::info!(session = %session_id, "sign-out not confirmed; the device token is cleared");
+                    self.transport.forget_device_token();
+                    self.apply_client(None);
+                }
+                Err(error)
+            }
         }
-        Ok(())
     }
 }
 

@@ -52,7 +52,9 @@ impl Session {
         self.inner.clone().get_token(self.id.clone(), options, ticket)
     }
 
-    /// Ends this session (`POST /v1/client/sessions/{id}/end`) and drops its tokens.
+    /// Ends this session (`POST /v1/client/sessions/{id}/end`) and drops its tokens. If the
+    /// server does not confirm it, the device token is cleared as well, so the sign-out holds
+    /// after a restart; the error is still returned.
     pub async fn sign_out(&self) -> Result<(), Error> {
         self.inner.end_session(&self.id).await
     }

@@ -1,13 +1,17 @@
 //! The device token across requests, against servers on 127.0.0.1: a response replaces it only
 //! if the store still holds the token its request went out with (compare and swap); an empty
 //! `Authorization` or the scheme `Bearer` alone clears it; a token read from the app's store is
-//! trimmed and a blank one is not sent.
+//! trimmed and a blank one is not sent. And a sign-out the server does not confirm clears it,
+//! so a restart is signed out.
+
+mod support;
 
 use std::sync::Arc;
 
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::IntoResponse;
-use clerk_core::{Clerk, ClerkConfig, ClerkEvent, MemoryTokenStore, RetryPolicy, TokenStore as _};
+use clerk_core::{Clerk, ClerkConfig, ClerkEvent, Error, MemoryTokenStore, RetryPolicy, TokenStore as _};
+use support::{Env, Route, StatusFault};
 use tokio::sync::{mpsc, oneshot};
 
 /// A request held by [`HeldServer`] until the test answers it with an `Authorization` header
@@ -158,4 +162,55 @@ async fn a_stored_device_token_is_sent_trimmed_and_a_blank_one_not_at_all() {
         assert_eq!(server.load_answering(&clerk, Some("dvt_2")).await, None);
         assert_eq!(store.load().as_deref(), Some("dvt_2"));
     }
+}
+
+fn restarted(env: &Env) -> Clerk {
+    let config = ClerkConfig::from_frontend_api_url(env.emu.url())
+        .unwrap()
+        .with_clock(Arc::new(env.clock.clone()))
+        .with_token_store(env.store.clone());
+    Clerk::new(config).unwrap()
+}
+
+#[tokio::test]
+async fn a_sign_out_the_server_did_not_confirm_holds_after_a_restart() {
+    let (env, session) = Env::signed_in().await;
+    let mut events = env.clerk.events();
+    // Every attempt fails (the retry budget is 4).
+    env.inject(Route::EndSession, StatusFault::new(503), 10);
+    let error = session.sign_out().await.unwrap_err();
+    assert_eq!(error.api().map(|api| api.status), Some(503), "the caller learns the server did not confirm");
+    assert!(!session.is_active());
+    assert_eq!(env.device_token(), None, "the device forgets its client");
+    let events: Vec<_> = std::iter::from_fn(|| events.try_next()).collect();
+    assert!(events.contains(&ClerkEvent::DeviceTokenChanged { cleared: true }), "{events:?}");
+    let on_server = env.emu.session(session.id()).unwrap();
+    assert_eq!(on_server.status.as_str(), "active", "the server never heard of the sign-out");
+
+    // The next launch: same store, fresh engine.
+    assert!(restarted(&env).load().await.unwrap().is_none(), "signed out after a restart");
+}
+
+#[tokio::test]
+async fn a_sign_out_answered_with_a_session_ending_code_keeps_the_device_token() {
+    let (env, session) = Env::signed_in().await;
+    let device_token = env.device_token();
+    env.inject(Route::EndSession, StatusFault::new(404).code("session_not_found"), 1);
+    let error = session.sign_out().await.unwrap_err();
+    assert!(error.ends_session(), "{error:?}");
+    assert!(!session.is_active());
+    assert_eq!(env.device_token(), device_token, "the server says the session is over; the client stays");
+    // A confirmed sign-out keeps it as well, and a restart is signed out.
+    let (env, session) = Env::signed_in().await;
+    session.sign_out().await.unwrap();
+    assert!(env.device_token().is_some());
+    assert!(restarted(&env).load().await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn an_unconfirmed_sign_out_is_an_error_of_the_request_not_a_panic() {
+    let (env, session) = Env::signed_in().await;
+    env.inject(Route::EndSession, support::Fault::DropConnection, 10);
+    assert!(matches!(session.sign_out().await, Err(Error::Network { .. })));
+    assert_eq!(env.device_token(), None);
 }

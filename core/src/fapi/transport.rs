@@ -110,6 +110,19 @@ impl FapiTransport {
         token_response(&body)
     }
 
+    /// Forgets the device token, whatever the store holds: the client it named is gone for
+    /// this device.
+    pub fn forget_device_token(&self) {
+        let _serial = self.device_token_lock.lock().unwrap_or_else(PoisonError::into_inner);
+        let stored = self.store.load();
+        if stored.is_some() {
+            self.store.save(None);
+        }
+        if normalize(stored).is_some() {
+            self.events.emit(ClerkEvent::DeviceTokenChanged { cleared: true });
+        }
+    }
+
     /// One logical request: retried on transient failures within the retry policy. At most
     /// `limit` bytes of the answer are read.
     async fn send(&self, method: Method, path: &[&str], form: &[(&str, &str)], limit: usize) -> Result<Bytes, Error> {
