@@ -236,6 +236,14 @@ impl Inner {
         options: GetTokenOptions,
         ticket: u64,
     ) -> Result<Option<TokenResource>, Error> {
+        if options.template.is_some() && options.organization_id.is_some() {
+            // The template route takes no organization: a token cached under this key would
+            // not be what the key says.
+            return Err(Error::configuration(
+                "a JWT template token cannot be requested for an organization: the Frontend API mints \
+                 template tokens for the session's active organization; leave organization_id unset",
+            ));
+        }
         // The hit path takes the state lock once: `cached_token` checks the session too.
         if let Some(token) = self.cached_token(&session_id, &options) {
             return Ok(Some(token));

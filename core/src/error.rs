@@ -22,7 +22,8 @@ pub enum Error {
     /// The API answered 2xx with something that is not what the contract says.
     #[error("invalid response: {0}")]
     InvalidResponse(InvalidResponse),
-    /// The SDK was set up wrongly (bad publishable key, insecure URL, no runtime, ...).
+    /// The SDK was set up or called wrongly (bad publishable key, insecure URL, no runtime,
+    /// options the API cannot honour, ...).
     #[error("configuration error: {message}")]
     Configuration { message: String },
     /// The work was abandoned, e.g. because the engine shut down.

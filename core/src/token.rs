@@ -17,7 +17,10 @@ pub struct GetTokenOptions {
     pub expiration_buffer: Duration,
     /// Fetch a token minted after this call began, whatever the cache holds.
     pub skip_cache: bool,
-    /// The organization to mint the session token for; `None` keeps the session's active one.
+    /// The organization to mint the session token for (`""`: the personal account); `None`
+    /// keeps the session's active one. Session tokens only: the Frontend API mints template
+    /// tokens for the session's active organization, so asking for a template together with an
+    /// organization is refused (`Error::Configuration`).
     pub organization_id: Option<String>,
 }
 
