@@ -16,7 +16,7 @@ use crate::flights::{FlightResult, Flights, Joined};
 use crate::refresher::{self, RefreshControl, RequestClock};
 use crate::session::Session;
 use crate::state::{Origin, State};
-use crate::token::{CacheKey, GetTokenOptions, TokenResource};
+use crate::token::{CacheKey, GetTokenOptions, TokenResource, TokenSource};
 
 /// Cheap to clone; clones share one engine.
 #[derive(Clone)]
@@ -235,7 +235,7 @@ impl Inner {
         session_id: String,
         options: GetTokenOptions,
         ticket: u64,
-    ) -> Result<Option<TokenResource>, Error> {
+    ) -> Result<Option<(TokenResource, TokenSource)>, Error> {
         if options.template.is_some() && options.organization_id.is_some() {
             // The template route takes no organization: a token cached under this key would
             // not be what the key says.
@@ -246,7 +246,7 @@ impl Inner {
         }
         // The hit path takes the state lock once: `cached_token` checks the session too.
         if let Some(token) = self.cached_token(&session_id, &options) {
-            return Ok(Some(token));
+            return Ok(Some((token, TokenSource::Cache)));
         }
         if !self.is_active(&session_id) {
             return Ok(None);
@@ -264,7 +264,7 @@ impl Inner {
                 |seq| self.clone().start_fetch(key.clone(), seq),
             );
             let flight = match joined {
-                Joined::Cached(token) => return Ok(Some(token)),
+                Joined::Cached(token) => return Ok(Some((token, TokenSource::Cache))),
                 Joined::Flight(flight) => flight,
                 Joined::Older(flight) => {
                     let _ = flight.result.await;
@@ -281,11 +281,11 @@ impl Inner {
                         return Ok(None);
                     }
                     match state.cached(&key).filter(|t| !t.is_expired(now)) {
-                        Some(token) => Ok(Some(token.clone())),
+                        Some(token) => Ok(Some((token.clone(), TokenSource::CacheAfterFailedRefresh(error)))),
                         None => Err(error),
                     }
                 }
-                result => result,
+                result => result.map(|token| token.map(|token| (token, TokenSource::Network))),
             };
         }
     }

@@ -45,6 +45,18 @@ impl GetTokenOptions {
     }
 }
 
+/// Where a token `Session::get_token_with_source` returned came from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TokenSource {
+    /// The cache held a token fresh for the caller's buffer.
+    Cache,
+    /// A request to the Frontend API, possibly shared with other callers.
+    Network,
+    /// The refresh failed for a transient reason (`0`), so the cached token, unexpired but
+    /// inside the caller's buffer, was served instead (stale-if-error).
+    CacheAfterFailedRefresh(Error),
+}
+
 /// A session token or JWT template token, with the times the cache judges it by.
 #[derive(Clone, PartialEq, Eq)]
 pub struct TokenResource {
