@@ -12,6 +12,9 @@ pub struct GetTokenOptions {
     pub expiration_buffer: f64,
     #[uniffi(default = false)]
     pub skip_cache: bool,
+    /// The organization the session token is for; `""` for the personal account, none for the
+    /// session's active one. Not with `template`: template tokens are minted for the session's
+    /// active organization, and asking for both is a configuration error.
     #[uniffi(default)]
     pub organization_id: Option<String>,
 }

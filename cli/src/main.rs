@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
 use clerk_core::backend::{BackendClient, BackendConfig};
-use clerk_core::{Clerk, ClerkConfig, GetTokenOptions, MemoryTokenStore, Session, TokenResource, TokenStore as _};
+use clerk_core::{
+    Clerk, ClerkConfig, GetTokenOptions, MemoryTokenStore, Session, TokenResource, TokenSource, TokenStore as _,
+};
 use clerk_emulator::{ClockMode, Emulator, EmulatorConfig};
 
 #[derive(Parser)]
@@ -48,13 +50,14 @@ enum Command {
         #[arg(long)]
         skip_cache: bool,
         /// Refresh when the cached token expires within this many seconds (0-60).
-        #[arg(long, default_value_t = 10.0)]
+        #[arg(long, default_value_t = 10.0, allow_negative_numbers = true, value_parser = seconds_between(0.0, 60.0))]
         buffer: f64,
-        /// Keep calling for this many seconds, reporting cache hits and refreshes (no JWTs).
-        #[arg(long)]
+        /// Keep calling for this many seconds (at most a day), reporting cache hits and
+        /// refreshes (no JWTs).
+        #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(0..=MAX_WATCH_SECS))]
         watch: Option<u64>,
-        /// Seconds between calls with --watch.
-        #[arg(long, default_value_t = 1.0)]
+        /// Seconds between calls with --watch (0.05-3600).
+        #[arg(long, default_value_t = 1.0, allow_negative_numbers = true, value_parser = seconds_between(0.05, 3600.0))]
         every: f64,
     },
     /// A short tour: session token, cache hit, template token, forced refresh.
@@ -72,10 +75,21 @@ enum Command {
         session: Option<String>,
         #[arg(long)]
         template: Option<String>,
-        /// Token lifetime in seconds (30 or more).
-        #[arg(long)]
+        /// Token lifetime in seconds (30-315360000, the Backend API's bounds).
+        #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(30..=315_360_000))]
         expires_in: Option<u32>,
     },
+}
+
+const MAX_WATCH_SECS: u64 = 24 * 60 * 60;
+
+/// A parser for a number of seconds in `min..=max`: NaN, infinities and anything out of range
+/// are usage errors, never a panic in `Duration::from_secs_f64`.
+fn seconds_between(min: f64, max: f64) -> impl Fn(&str) -> Result<f64, String> + Clone + Send + Sync + 'static {
+    move |text| match text.trim().parse::<f64>() {
+        Ok(seconds) if (min..=max).contains(&seconds) => Ok(seconds),
+        _ => Err(format!("expected a number of seconds from {min} to {max}")),
+    }
 }
 
 #[tokio::main]
@@ -114,7 +128,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 template,
                 organization_id: organization,
                 skip_cache,
-                expiration_buffer: Duration::from_secs_f64(buffer.clamp(0.0, 60.0)),
+                expiration_buffer: Duration::from_secs_f64(buffer),
             };
             match watch {
                 None => {
@@ -166,12 +180,21 @@ async fn fetch(session: &Session, options: GetTokenOptions) -> Result<TokenResou
     session.get_token(options).await.map_err(|e| e.to_string())?.ok_or_else(|| "the session has ended".to_string())
 }
 
-/// Cache hit or network, judged by whether the cache could answer before the call.
-async fn timed(session: &Session, options: GetTokenOptions) -> Result<(TokenResource, &'static str, Duration), String> {
-    let source = if session.cached_token(&options).is_some() { "cache hit" } else { "network" };
+/// The token and what happened: served from the cache, fetched, or served from the cache
+/// because the refresh failed.
+async fn timed(session: &Session, options: GetTokenOptions) -> Result<(TokenResource, String, Duration), String> {
     let started = Instant::now();
-    let token = fetch(session, options).await?;
-    Ok((token, source, started.elapsed()))
+    let (token, source) = session
+        .get_token_with_source(options)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| "the session has ended".to_string())?;
+    let label = match source {
+        TokenSource::Cache => "cache hit".to_string(),
+        TokenSource::Network => "network".to_string(),
+        TokenSource::CacheAfterFailedRefresh(error) => format!("cached (refresh failed: {error})"),
+    };
+    Ok((token, label, started.elapsed()))
 }
 
 fn describe(token: &TokenResource) -> String {
@@ -211,7 +234,7 @@ async fn watch_tokens(clerk: &Clerk, session: &Session, options: GetTokenOptions
             clerk.server_clock_offset_ms()
         );
         last_jwt = token.jwt;
-        tokio::time::sleep(Duration::from_secs_f64(every.max(0.05))).await;
+        tokio::time::sleep(Duration::from_secs_f64(every)).await;
     }
     Ok(())
 }

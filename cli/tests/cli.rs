@@ -56,3 +56,79 @@ fn a_bad_configuration_is_a_clear_error() {
     assert!(!ok);
     assert!(stderr.contains("only allowed for loopback"), "{stderr}");
 }
+
+/// The whole run of `clerk-token` with these arguments: exit code and stderr.
+fn exit_of(args: &[&str]) -> (Option<i32>, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_clerk-token"))
+        .args(args)
+        .env_remove("CLERK_FRONTEND_API_URL")
+        .env_remove("CLERK_PUBLISHABLE_KEY")
+        .output()
+        .expect("clerk-token runs");
+    (output.status.code(), String::from_utf8(output.stderr).unwrap())
+}
+
+#[test]
+fn nonsense_numbers_are_usage_errors_not_panics() {
+    let table: &[(&[&str], &str)] = &[
+        (&["token", "--buffer", "NaN"], "--buffer"),
+        (&["token", "--buffer", "inf"], "--buffer"),
+        (&["token", "--buffer", "-1"], "--buffer"),
+        (&["token", "--buffer", "61"], "--buffer"),
+        (&["token", "--buffer", "1e300"], "--buffer"),
+        (&["token", "--buffer", "ten"], "--buffer"),
+        (&["token", "--watch", "2", "--every", "inf"], "--every"),
+        (&["token", "--watch", "2", "--every", "1e300"], "--every"),
+        (&["token", "--watch", "2", "--every", "NaN"], "--every"),
+        (&["token", "--watch", "2", "--every", "-1"], "--every"),
+        (&["token", "--watch", "2", "--every", "0"], "--every"),
+        (&["token", "--watch", "-5"], "--watch"),
+        (&["token", "--watch", "1e3"], "--watch"),
+        (&["token", "--watch", "18446744073709551616"], "--watch"),
+        (&["token", "--watch", "86401"], "--watch"),
+        (&["backend-token", "--expires-in", "-1"], "--expires-in"),
+        (&["backend-token", "--expires-in", "29"], "--expires-in"),
+        (&["backend-token", "--expires-in", "315360001"], "--expires-in"),
+        (&["backend-token", "--expires-in", "99999999999"], "--expires-in"),
+    ];
+    for (args, flag) in table {
+        let (code, stderr) = exit_of(args);
+        assert_eq!(code, Some(2), "{args:?} is a usage error: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(stderr.contains("invalid value") && stderr.contains(flag), "{args:?} names its argument: {stderr}");
+    }
+}
+
+/// A token served from the cache because the refresh failed is labelled as such, with why.
+/// The emulator runs here so the test can make every refresh fail (429 with a Retry-After far
+/// beyond the retry bound: returned at once, not waited out). With --buffer 60 the 60 s token
+/// is never fresh, so every call tries to refresh.
+#[test]
+fn watch_labels_a_token_served_after_a_failed_refresh() {
+    use clerk_emulator::{Emulator, EmulatorConfig, FaultRule, Route, StatusFault};
+    let emulator = Emulator::start_blocking(EmulatorConfig::default()).unwrap();
+    let ticket = emulator.create_sign_in_token("user_watch").token;
+    emulator.inject(FaultRule::new(Route::SessionToken, StatusFault::new(429).retry_after("3600")).times(1000));
+    let args = ["--frontend-api", emulator.url(), "--ticket", &ticket, "token", "--buffer", "60", "--watch", "1"];
+    let (ok, stdout, stderr) = clerk_token(&args);
+    assert!(ok, "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(!lines.is_empty(), "{stdout}");
+    for line in lines {
+        assert!(line.contains("cached (refresh failed: API error 429"), "{line}");
+        assert!(line.contains("the server asked to wait 1 h 0 min"), "{line}");
+        assert!(!line.contains("network"), "{line}");
+    }
+    assert!(emulator.count(Route::SessionToken) >= 1, "refreshes were tried");
+}
+
+#[test]
+fn https_to_a_plain_http_server_is_named_as_such() {
+    use clerk_emulator::{Emulator, EmulatorConfig};
+    let emulator = Emulator::start_blocking(EmulatorConfig::default()).unwrap();
+    let https = emulator.url().replacen("http://", "https://", 1);
+    let (ok, _, stderr) = clerk_token(&["--frontend-api", &https, "--device-token", "dvt_x", "token"]);
+    assert!(!ok);
+    assert!(stderr.contains("the server did not answer with TLS"), "{stderr}");
+    assert!(!stderr.contains("InvalidContentType"), "{stderr}");
+}

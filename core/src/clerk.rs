@@ -16,7 +16,7 @@ use crate::flights::{FlightResult, Flights, Joined};
 use crate::refresher::{self, RefreshControl, RequestClock};
 use crate::session::Session;
 use crate::state::{Origin, State};
-use crate::token::{CacheKey, GetTokenOptions, TokenResource};
+use crate::token::{CacheKey, GetTokenOptions, TokenResource, TokenSource};
 
 /// Cheap to clone; clones share one engine.
 #[derive(Clone)]
@@ -92,7 +92,9 @@ impl Clerk {
         }
     }
 
-    /// Ends the active session. Locally it ends at once, whatever the network does.
+    /// Ends the active session. Locally it ends at once, whatever the network does; if the
+    /// server does not confirm it, the device token is cleared too (so a restart is signed
+    /// out) and the error is returned.
     pub async fn sign_out(&self) -> Result<(), Error> {
         let active = self.inner.lock().active_session_id().map(str::to_string);
         match active {
@@ -233,10 +235,18 @@ impl Inner {
         session_id: String,
         options: GetTokenOptions,
         ticket: u64,
-    ) -> Result<Option<TokenResource>, Error> {
+    ) -> Result<Option<(TokenResource, TokenSource)>, Error> {
+        if options.template.is_some() && options.organization_id.is_some() {
+            // The template route takes no organization: a token cached under this key would
+            // not be what the key says.
+            return Err(Error::configuration(
+                "a JWT template token cannot be requested for an organization: the Frontend API mints \
+                 template tokens for the session's active organization; leave organization_id unset",
+            ));
+        }
         // The hit path takes the state lock once: `cached_token` checks the session too.
         if let Some(token) = self.cached_token(&session_id, &options) {
-            return Ok(Some(token));
+            return Ok(Some((token, TokenSource::Cache)));
         }
         if !self.is_active(&session_id) {
             return Ok(None);
@@ -254,7 +264,7 @@ impl Inner {
                 |seq| self.clone().start_fetch(key.clone(), seq),
             );
             let flight = match joined {
-                Joined::Cached(token) => return Ok(Some(token)),
+                Joined::Cached(token) => return Ok(Some((token, TokenSource::Cache))),
                 Joined::Flight(flight) => flight,
                 Joined::Older(flight) => {
                     let _ = flight.result.await;
@@ -271,11 +281,11 @@ impl Inner {
                         return Ok(None);
                     }
                     match state.cached(&key).filter(|t| !t.is_expired(now)) {
-                        Some(token) => Ok(Some(token.clone())),
+                        Some(token) => Ok(Some((token.clone(), TokenSource::CacheAfterFailedRefresh(error)))),
                         None => Err(error),
                     }
                 }
-                result => result,
+                result => result.map(|token| token.map(|token| (token, TokenSource::Network))),
             };
         }
     }
@@ -350,13 +360,28 @@ impl Inner {
         Ok(Some(token))
     }
 
+    /// Ends the session here at once, then on the server. A sign-out the server does not
+    /// confirm (the request failed, and not because the session is already over) must not undo
+    /// itself at the next launch, when the device token would still authenticate the session:
+    /// the device forgets its client, so every session on it ends here too.
     pub(crate) async fn end_session(&self, session_id: &str) -> Result<(), Error> {
         self.end_session_locally(session_id, "ended", None);
-        let client = self.transport.end_session(session_id).await?;
-        if client.is_some() {
-            self.apply_client(client.as_ref());
+        match self.transport.end_session(session_id).await {
+            Ok(client) => {
+                if client.is_some() {
+                    self.apply_client(client.as_ref());
+                }
+                Ok(())
+            }
+            Err(error) => {
+                if !error.ends_session() {
+                    tracing::info!(session = %session_id, "sign-out not confirmed; the device token is cleared");
+                    self.transport.forget_device_token();
+                    self.apply_client(None);
+                }
+                Err(error)
+            }
         }
-        Ok(())
     }
 }
 

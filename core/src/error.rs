@@ -22,7 +22,8 @@ pub enum Error {
     /// The API answered 2xx with something that is not what the contract says.
     #[error("invalid response: {0}")]
     InvalidResponse(InvalidResponse),
-    /// The SDK was set up wrongly (bad publishable key, insecure URL, no runtime, ...).
+    /// The SDK was set up or called wrongly (bad publishable key, insecure URL, no runtime,
+    /// options the API cannot honour, ...).
     #[error("configuration error: {message}")]
     Configuration { message: String },
     /// The work was abandoned, e.g. because the engine shut down.
@@ -48,6 +49,9 @@ pub enum InvalidResponse {
     ExpiredOnArrival,
     #[error("sign-in did not complete")]
     SignInIncomplete,
+    /// Reading stopped at the limit; the rest of the body was never read.
+    #[error("body is larger than the {limit} bytes allowed")]
+    TooLarge { limit: usize },
 }
 
 /// An error answer from the Clerk API: `{"errors":[...],"clerk_trace_id":"..."}`.
@@ -111,10 +115,23 @@ impl fmt::Display for ApiError {
                 write!(f, " ({long})")?;
             }
         }
+        if let Some(wait) = self.retry_after {
+            write!(f, "; the server asked to wait {} before retrying", format_wait(wait))?;
+        }
         if let Some(trace) = &self.clerk_trace_id {
             write!(f, " [trace {trace}]")?;
         }
         Ok(())
+    }
+}
+
+/// `Retry-After` as a person reads it: "45 s", "2 min 5 s", "1 h 0 min".
+fn format_wait(wait: Duration) -> String {
+    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    match (secs / 3600, secs / 60 % 60, secs % 60) {
+        (0, 0, s) => format!("{s} s"),
+        (0, m, s) => format!("{m} min {s} s"),
+        (h, m, _) => format!("{h} h {m} min"),
     }
 }
 
@@ -149,6 +166,11 @@ impl Error {
         }
         // Without the URL: it is not secret, but it is noise, and the message stays stable.
         let err = err.without_url();
+        if answered_without_tls(&err) {
+            return Error::Network {
+                message: "the server did not answer with TLS: it may speak plain http://, not https://".into(),
+            };
+        }
         let mut message = err.to_string();
         let mut source = std::error::Error::source(&err);
         while let Some(cause) = source {
@@ -158,6 +180,29 @@ impl Error {
         }
         Error::Network { message }
     }
+}
+
+/// Whether the TLS handshake failed because the first bytes back were not a TLS record, as
+/// when an `https://` URL points at a plain HTTP server (rustls reports an invalid content
+/// type). The rustls error arrives inside (nested) `io::Error`s, whose `source` skips it.
+fn answered_without_tls(err: &reqwest::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(error) = cause {
+        let mut wrapped = Some(error);
+        while let Some(candidate) = wrapped {
+            if let Some(rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType)) =
+                candidate.downcast_ref::<rustls::Error>()
+            {
+                return true;
+            }
+            wrapped = candidate
+                .downcast_ref::<std::io::Error>()
+                .and_then(std::io::Error::get_ref)
+                .map(|inner| inner as &(dyn std::error::Error + 'static));
+        }
+        cause = error.source();
+    }
+    false
 }
 
 #[cfg(test)]
@@ -196,5 +241,20 @@ mod tests {
     fn display_keeps_server_detail() {
         let text = Error::Api(api(422, "missing_expired_token")).to_string();
         assert_eq!(text, "API error 422; missing_expired_token: m (long) [trace trace_1]");
+    }
+
+    #[test]
+    fn display_says_how_long_the_server_asked_to_wait() {
+        let wait = |secs: f64| {
+            let error = ApiError { retry_after: Some(Duration::from_secs_f64(secs)), ..api(429, "too_many_requests") };
+            Error::Api(error).to_string()
+        };
+        assert_eq!(
+            wait(3600.0),
+            "API error 429; too_many_requests: m (long); \
+             the server asked to wait 1 h 0 min before retrying [trace trace_1]"
+        );
+        assert!(wait(45.0).contains("asked to wait 45 s before"));
+        assert!(wait(125.5).contains("asked to wait 2 min 6 s before"), "rounded up: {}", wait(125.5));
     }
 }

@@ -1,17 +1,57 @@
-//! HTTP pieces shared by the Frontend API transport and the Backend API client: decoding
-//! Clerk's error body, the `Retry-After` header, and the retry loop.
+//! HTTP pieces shared by the Frontend API transport and the Backend API client: reading a
+//! response body within a size limit, decoding Clerk's error body, the `Retry-After` header,
+//! and the retry loop.
 
 use std::future::Future;
 use std::time::Duration;
 
-use reqwest::StatusCode;
+use bytes::{Bytes, BytesMut};
 use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::{Response, StatusCode};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::clock::Clock;
 use crate::error::{ApiError, ApiErrorEntry, Error, InvalidResponse};
 use crate::retry::{RetryPolicy, parse_retry_after};
+
+/// Body limits. A session token response is a few KB; a client object with many sessions and
+/// users is larger, but far below 4 MiB. Whatever a server sends, no more is read.
+pub(crate) const MAX_TOKEN_BODY: usize = 64 * 1024;
+pub(crate) const MAX_CLIENT_BODY: usize = 4 * 1024 * 1024;
+
+/// Reads `response` whole if its body is at most `limit` bytes. A 2xx body over the limit is
+/// `InvalidResponse::TooLarge`; an error status keeps its status (and `retry_after`) with the
+/// body left unread. Either way reading stops at the limit and the connection is dropped, so
+/// memory never follows what the server sends.
+pub(crate) async fn read_response(
+    response: Response,
+    limit: usize,
+    retry_after: Option<Duration>,
+) -> Result<Bytes, Error> {
+    let status = response.status();
+    let body = read_capped(response, limit).await?;
+    if !status.is_success() {
+        return Err(Error::Api(api_error(status, body.as_deref().unwrap_or_default(), retry_after)));
+    }
+    body.ok_or(Error::InvalidResponse(InvalidResponse::TooLarge { limit }))
+}
+
+/// The body, or `None` once it is known to exceed `limit` (from `Content-Length`, or while
+/// reading a body of unknown length).
+pub(crate) async fn read_capped(mut response: Response, limit: usize) -> Result<Option<Bytes>, Error> {
+    if response.content_length().is_some_and(|length| length > limit as u64) {
+        return Ok(None);
+    }
+    let mut body = BytesMut::new();
+    while let Some(chunk) = response.chunk().await.map_err(Error::from_reqwest)? {
+        if body.len() + chunk.len() > limit {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(body.freeze()))
+}
 
 #[derive(Deserialize)]
 struct ErrorsWire {

@@ -46,5 +46,5 @@ pub use events::{ClerkEvent, EventStream};
 pub use error::{ApiError, ApiErrorEntry, Error, InvalidResponse, Result, SESSION_ENDING_CODES};
 pub use retry::{RetryPolicy, parse_retry_after};
 pub use session::Session;
-pub use token::{DEFAULT_EXPIRATION_BUFFER, GetTokenOptions, MAX_EXPIRATION_BUFFER, TokenResource};
+pub use token::{DEFAULT_EXPIRATION_BUFFER, GetTokenOptions, MAX_EXPIRATION_BUFFER, TokenResource, TokenSource};
 pub use token_store::{MemoryTokenStore, TokenStore};

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::clerk::Inner;
 use crate::error::Error;
-use crate::token::{GetTokenOptions, TokenResource};
+use crate::token::{GetTokenOptions, TokenResource, TokenSource};
 
 #[derive(Clone)]
 pub struct Session {
@@ -48,11 +48,24 @@ impl Session {
         &self,
         options: GetTokenOptions,
     ) -> impl Future<Output = Result<Option<TokenResource>, Error>> + Send + 'static {
+        let served = self.get_token_with_source(options);
+        async move { Ok(served.await?.map(|(token, _)| token)) }
+    }
+
+    /// As [`get_token`](Self::get_token), saying where the token came from: the cache, the
+    /// network, or the cache after a refresh failed (with that failure). For tools and
+    /// diagnostics.
+    pub fn get_token_with_source(
+        &self,
+        options: GetTokenOptions,
+    ) -> impl Future<Output = Result<Option<(TokenResource, TokenSource)>, Error>> + Send + 'static {
         let ticket = self.inner.call_ticket();
         self.inner.clone().get_token(self.id.clone(), options, ticket)
     }
 
-    /// Ends this session (`POST /v1/client/sessions/{id}/end`) and drops its tokens.
+    /// Ends this session (`POST /v1/client/sessions/{id}/end`) and drops its tokens. If the
+    /// server does not confirm it, the device token is cleared as well, so the sign-out holds
+    /// after a restart; the error is still returned.
     pub async fn sign_out(&self) -> Result<(), Error> {
         self.inner.end_session(&self.id).await
     }

@@ -17,7 +17,10 @@ pub struct GetTokenOptions {
     pub expiration_buffer: Duration,
     /// Fetch a token minted after this call began, whatever the cache holds.
     pub skip_cache: bool,
-    /// The organization to mint the session token for; `None` keeps the session's active one.
+    /// The organization to mint the session token for (`""`: the personal account); `None`
+    /// keeps the session's active one. Session tokens only: the Frontend API mints template
+    /// tokens for the session's active organization, so asking for a template together with an
+    /// organization is refused (`Error::Configuration`).
     pub organization_id: Option<String>,
 }
 
@@ -40,6 +43,18 @@ impl GetTokenOptions {
     pub(crate) fn buffer(&self) -> Duration {
         self.expiration_buffer.min(MAX_EXPIRATION_BUFFER)
     }
+}
+
+/// Where a token `Session::get_token_with_source` returned came from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TokenSource {
+    /// The cache held a token fresh for the caller's buffer.
+    Cache,
+    /// A request to the Frontend API, possibly shared with other callers.
+    Network,
+    /// The refresh failed for a transient reason (`0`), so the cached token, unexpired but
+    /// inside the caller's buffer, was served instead (stale-if-error).
+    CacheAfterFailedRefresh(Error),
 }
 
 /// A session token or JWT template token, with the times the cache judges it by.

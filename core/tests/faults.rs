@@ -4,7 +4,7 @@ mod support;
 
 use std::time::Duration;
 
-use clerk_core::{Error, GetTokenOptions, InvalidResponse, RetryPolicy};
+use clerk_core::{Error, GetTokenOptions, InvalidResponse, RetryPolicy, TokenSource};
 use support::{Env, Fault, Route, StatusFault};
 
 fn skip_cache() -> GetTokenOptions {
@@ -78,7 +78,10 @@ async fn retry_after_as_http_date_is_read_against_the_server_clock() {
 async fn a_long_retry_after_is_reported_not_waited() {
     let (env, session) = due_for_refresh().await;
     env.inject(Route::SessionToken, StatusFault::new(429).code("too_many_requests").retry_after("3600"), 1);
-    let Error::Api(api) = fetch_err(&session, skip_cache()).await else { panic!() };
+    let error = fetch_err(&session, skip_cache()).await;
+    let text = error.to_string();
+    assert!(text.contains("the server asked to wait 1 h 0 min before retrying"), "{text}");
+    let Error::Api(api) = error else { panic!() };
     assert_eq!((api.status, api.retry_after), (429, Some(Duration::from_secs(3600))));
     assert!(env.clock.sleeps().is_empty());
     assert_eq!(env.session_token_requests(), 1);
@@ -209,6 +212,22 @@ async fn stale_if_error_serves_a_still_valid_token_on_transient_failure() {
     env.advance_secs(20.0);
     env.inject(Route::SessionToken, StatusFault::new(503), 4);
     assert!(matches!(fetch_err(&session, GetTokenOptions::default()).await, Error::Api(_)));
+}
+
+#[tokio::test]
+async fn get_token_with_source_tells_the_cache_the_network_and_a_failed_refresh_apart() {
+    let (env, session) = Env::signed_in().await;
+    let source = |served: Option<(clerk_core::TokenResource, TokenSource)>| served.expect("a token").1;
+    assert_eq!(source(session.get_token_with_source(GetTokenOptions::default()).await.unwrap()), TokenSource::Cache);
+    env.advance_secs(52.0);
+    env.inject(Route::SessionToken, StatusFault::new(503), 4);
+    let TokenSource::CacheAfterFailedRefresh(error) =
+        source(session.get_token_with_source(GetTokenOptions::default()).await.unwrap())
+    else {
+        panic!("the refresh failed and the cached token was served");
+    };
+    assert_eq!(error.api().map(|api| api.status), Some(503));
+    assert_eq!(source(session.get_token_with_source(GetTokenOptions::default()).await.unwrap()), TokenSource::Network);
 }
 
 #[tokio::test]

@@ -169,6 +169,26 @@ async fn templates_and_organizations_are_cached_separately() {
     assert_eq!(sent[0].body_field("organization_id"), Some("org_1"));
 }
 
+/// The template route takes no organization (spec: `createSessionTokenWithTemplate` has no
+/// body), so a template token for an organization cannot be had: refused before any request,
+/// and nothing is cached under an organization's key.
+#[tokio::test]
+async fn a_template_token_for_an_organization_is_refused_without_a_request() {
+    let (env, session) = Env::signed_in().await;
+    for organization in ["org_1", ""] {
+        let options =
+            GetTokenOptions { organization_id: Some(organization.into()), ..GetTokenOptions::template("test") };
+        let error = session.get_token(options.clone()).await.unwrap_err();
+        let clerk_core::Error::Configuration { message } = &error else { panic!("{error:?}") };
+        assert!(message.contains("template") && message.contains("organization"), "{message}");
+        assert!(session.cached_token(&options).is_none());
+    }
+    assert_eq!(env.emu.count(Route::Any), 0, "nothing was sent");
+    // The template alone is served, for the session's active organization.
+    token(&session, GetTokenOptions::template("test")).await;
+    assert_eq!(env.emu.count(Route::TemplateToken), 1);
+}
+
 #[tokio::test]
 async fn a_fresher_cached_token_is_not_replaced_by_a_staler_one() {
     let (env, session) = Env::signed_in().await;

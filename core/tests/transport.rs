@@ -195,3 +195,19 @@ async fn signing_keys_come_over_plain_http_from_loopback_hosts_only() {
     assert!(matches!(error, VerifyError::Keys(_)), "the redirect was not followed: {error:?}");
     assert_eq!(to_elsewhere.seen().len(), 1);
 }
+
+/// An `https://` URL pointing at a plain HTTP server: rustls only sees that the first bytes back
+/// are no TLS record ("received corrupt message of type InvalidContentType"); the error says
+/// what that means.
+#[tokio::test]
+async fn https_to_a_plain_http_server_says_the_server_did_not_answer_with_tls() {
+    let server = Server::empty_client().await;
+    let config = ClerkConfig::from_frontend_api_url(&format!("https://127.0.0.1:{}", server.port))
+        .unwrap()
+        .with_retry(clerk_core::RetryPolicy::none());
+    let error = Clerk::new(config).unwrap().load().await.unwrap_err();
+    let Error::Network { message } = &error else { panic!("expected a network error, got {error:?}") };
+    assert!(message.contains("did not answer with TLS") && message.contains("plain http://"), "{message}");
+    assert!(!message.contains("InvalidContentType"), "{message}");
+    assert!(server.seen().is_empty(), "no request was made of the plain server: {:?}", server.seen());
+}

@@ -156,13 +156,9 @@ impl BackendClient {
                 .send()
                 .await
                 .map_err(Error::from_reqwest)?;
-            let status = response.status();
             let retry_after = http::retry_after(response.headers(), clock.now_ms());
-            let bytes = response.bytes().await.map_err(Error::from_reqwest)?;
-            if !status.is_success() {
-                return Err(Error::Api(http::api_error(status, &bytes, retry_after)));
-            }
-            Ok(bytes)
+            // A token or a sign-in token: a few KB at most.
+            http::read_response(response, http::MAX_TOKEN_BODY, retry_after).await
         })
         .await?;
         parse_json(&response)

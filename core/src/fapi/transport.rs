@@ -1,10 +1,11 @@
 //! Sends Frontend API requests: native-app headers, the device token and its rotation, clock
 //! skew sampling, error decoding, and retries with backoff.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
+use bytes::Bytes;
 use reqwest::Method;
-use reqwest::header::{AUTHORIZATION, DATE, HeaderValue};
+use reqwest::header::{AUTHORIZATION, DATE, HeaderMap, HeaderValue};
 use url::Url;
 
 use super::models::{ClientWire, SignInWire, Wrapped, client_response, token_response};
@@ -26,6 +27,8 @@ pub(crate) struct FapiTransport {
     retry: RetryPolicy,
     sdk_header: HeaderValue,
     events: Arc<Events>,
+    /// Serialises every read-compare-write of the device token.
+    device_token_lock: Mutex<()>,
 }
 
 impl FapiTransport {
@@ -51,6 +54,7 @@ impl FapiTransport {
             retry: config.retry.clone(),
             sdk_header,
             events,
+            device_token_lock: Mutex::new(()),
         })
     }
 
@@ -64,13 +68,13 @@ impl FapiTransport {
     }
 
     pub async fn get_client(&self) -> Result<Option<ClientWire>, Error> {
-        let body = self.send(Method::GET, &["v1", "client"], &[]).await?;
+        let body = self.send(Method::GET, &["v1", "client"], &[], http::MAX_CLIENT_BODY).await?;
         client_response(&body)
     }
 
     pub async fn sign_in_with_ticket(&self, ticket: &str) -> Result<(String, Option<ClientWire>), Error> {
         let form = [("strategy", "ticket"), ("ticket", ticket)];
-        let body = self.send(Method::POST, &["v1", "client", "sign_ins"], &form).await?;
+        let body = self.send(Method::POST, &["v1", "client", "sign_ins"], &form, http::MAX_CLIENT_BODY).await?;
         let wrapped: Wrapped<SignInWire> = parse_json(&body)?;
         let sign_in = wrapped.response.ok_or(Error::InvalidResponse(InvalidResponse::NotJson))?;
         match (sign_in.status.as_str(), sign_in.created_session_id) {
@@ -80,9 +84,8 @@ impl FapiTransport {
     }
 
     pub async fn end_session(&self, session_id: &str) -> Result<Option<ClientWire>, Error> {
-        let body = self
-            .send(Method::POST, &["v1", "client", "sessions", session_id, "end"], &[])
-            .await?;
+        let path = ["v1", "client", "sessions", session_id, "end"];
+        let body = self.send(Method::POST, &path, &[], http::MAX_CLIENT_BODY).await?;
         let wrapped: Wrapped<serde::de::IgnoredAny> = parse_json(&body)?;
         Ok(wrapped.client)
     }
@@ -98,27 +101,48 @@ impl FapiTransport {
         let mut path = vec!["v1", "client", "sessions", session_id, "tokens"];
         path.extend(template);
         let mut form = Vec::new();
+        // The template route takes no organization (the engine refuses to ask for one).
         if template.is_none() {
             form.extend(organization_id.map(|org| ("organization_id", org)));
         }
         form.extend(expired_token.map(|token| ("expired_token", token)));
-        let body = self.send(Method::POST, &path, &form).await?;
+        let body = self.send(Method::POST, &path, &form, http::MAX_TOKEN_BODY).await?;
         token_response(&body)
     }
 
-    /// One logical request: retried on transient failures within the retry policy.
-    async fn send(&self, method: Method, path: &[&str], form: &[(&str, &str)]) -> Result<bytes::Bytes, Error> {
-        http::with_retries(self.clock.as_ref(), &self.retry, || self.send_once(method.clone(), path, form)).await
+    /// Forgets the device token, whatever the store holds: the client it named is gone for
+    /// this device.
+    pub fn forget_device_token(&self) {
+        let _serial = self.device_token_lock.lock().unwrap_or_else(PoisonError::into_inner);
+        let stored = self.store.load();
+        if stored.is_some() {
+            self.store.save(None);
+        }
+        if normalize(stored).is_some() {
+            self.events.emit(ClerkEvent::DeviceTokenChanged { cleared: true });
+        }
     }
 
-    async fn send_once(&self, method: Method, path: &[&str], form: &[(&str, &str)]) -> Result<bytes::Bytes, Error> {
+    /// One logical request: retried on transient failures within the retry policy. At most
+    /// `limit` bytes of the answer are read.
+    async fn send(&self, method: Method, path: &[&str], form: &[(&str, &str)], limit: usize) -> Result<Bytes, Error> {
+        http::with_retries(self.clock.as_ref(), &self.retry, || self.send_once(method.clone(), path, form, limit)).await
+    }
+
+    async fn send_once(
+        &self,
+        method: Method,
+        path: &[&str],
+        form: &[(&str, &str)],
+        limit: usize,
+    ) -> Result<Bytes, Error> {
         let mut request = self
             .http
             .request(method.clone(), self.url(path))
             .header("clerk-api-version", CLERK_API_VERSION)
             .header("x-mobile", "1")
             .header("x-clerk-sdk", self.sdk_header.clone());
-        let sent_device_token = self.store.load();
+        let sent_device_token = normalize(self.store.load());
         if let Some(device_token) = &sent_device_token {
             let mut value = HeaderValue::from_str(device_token)
                 .map_err(|_| Error::configuration("stored device token is not a valid header value"))?;
@@ -141,25 +165,31 @@ impl FapiTransport {
         if let Some(secs) = server_date_ms {
             self.skew.observe(secs, device_now);
         }
-        // The server rotates the device token by answering with a new one; empty clears it.
-        if let Some(value) = response.headers().get(AUTHORIZATION) {
-            let token = value.to_str().unwrap_or_default().trim();
-            let token = (!token.is_empty()).then(|| token.to_string());
-            let changed = token != sent_device_token;
-            let cleared = token.is_none();
-            self.store.save(token);
-            if changed {
-                self.events.emit(ClerkEvent::DeviceTokenChanged { cleared });
-            }
+        if let Some(update) = device_token_update(response.headers()) {
+            self.rotate_device_token(sent_device_token.as_deref(), update);
         }
-        let status = response.status();
         let retry_after =
             http::retry_after(response.headers(), server_date_ms.map_or_else(|| self.server_now_ms(), |s| s * 1000));
-        let body = response.bytes().await.map_err(Error::from_reqwest)?;
-        if !status.is_success() {
-            return Err(Error::Api(http::api_error(status, &body, retry_after)));
+        http::read_response(response, limit, retry_after).await
+    }
+
+    /// The server rotates the device token by answering with a new one (or clears it). Compare
+    /// and swap: the answer replaces the stored token only if the store still holds the one its
+    /// request was sent with. Otherwise a later answer (or a sign-out) changed it meanwhile, and
+    /// this one must not undo that.
+    fn rotate_device_token(&self, sent: Option<&str>, update: Option<String>) {
+        let _serial = self.device_token_lock.lock().unwrap_or_else(PoisonError::into_inner);
+        let stored = normalize(self.store.load());
+        if stored.as_deref() != sent {
+            tracing::debug!("the device token changed while the request was in flight; its rotation is dropped");
+            return;
         }
-        Ok(body)
+        if update == stored {
+            return;
+        }
+        let cleared = update.is_none();
+        self.store.save(update);
+        self.events.emit(ClerkEvent::DeviceTokenChanged { cleared });
     }
 
     fn url(&self, path: &[&str]) -> Url {
@@ -177,5 +207,52 @@ impl FapiTransport {
         if iat_secs * 1000 > self.skew.server_now_ms(device_now) {
             self.skew.observe(iat_secs, device_now);
         }
+    }
+}
+
+/// The device token as the app's store holds it, trimmed; a blank one counts as none.
+fn normalize(token: Option<String>) -> Option<String> {
+    token.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
+}
+
+/// What a response's `Authorization` header does to the device token: `Some(None)` clears it
+/// (an empty value, or the scheme `Bearer` alone), `Some(Some(token))` replaces it, `None`
+/// leaves it (no header, or one that is not text).
+fn device_token_update(headers: &HeaderMap) -> Option<Option<String>> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?.trim();
+    if value.is_empty() || value.eq_ignore_ascii_case("bearer") {
+        return Some(None);
+    }
+    Some(Some(value.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn update(value: &[u8]) -> Option<Option<String>> {
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, HeaderValue::from_bytes(value).unwrap());
+        device_token_update(&headers)
+    }
+
+    #[test]
+    fn an_empty_value_or_the_scheme_alone_clears_the_device_token() {
+        for clears in [&b""[..], b"Bearer", b"Bearer ", b"  bearer\t", b"BEARER"] {
+            assert_eq!(update(clears), Some(None), "{:?}", String::from_utf8_lossy(clears));
+        }
+        assert_eq!(update(b" dvt_1 "), Some(Some("dvt_1".to_string())));
+        assert_eq!(update(b"Bearer dvt_1"), Some(Some("Bearer dvt_1".to_string())), "kept as sent, as the SDKs do");
+        assert_eq!(update(b"dvt_\xff"), None, "a value that is not text leaves the token alone");
+        assert_eq!(device_token_update(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn a_stored_device_token_is_trimmed_and_a_blank_one_is_none() {
+        assert_eq!(normalize(Some(" dvt_1\n".into())), Some("dvt_1".to_string()));
+        for blank in ["", "   ", "\t\r\n"] {
+            assert_eq!(normalize(Some(blank.into())), None, "{blank:?}");
+        }
+        assert_eq!(normalize(None), None);
     }
 }

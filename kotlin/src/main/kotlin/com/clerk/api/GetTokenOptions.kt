@@ -8,7 +8,9 @@ package com.clerk.api
  *   At most 60.
  * @property skipCache always fetch a new token (it then replaces the cached one).
  * @property organizationId the organization the token is for; `""` for the personal account,
- *   `null` for the session's active one.
+ *   `null` for the session's active one. Session tokens only: template tokens are minted for the
+ *   session's active organization, so a [template] with an organization fails with a
+ *   configuration error.
  */
 data class GetTokenOptions(
     val template: String? = null,
