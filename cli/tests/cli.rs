@@ -2,13 +2,18 @@
 
 use std::process::Command;
 
-fn clerk_token(args: &[&str]) -> (bool, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_clerk-token"))
+/// `clerk-token` run to its end with these arguments, its instance settings left unset.
+fn run(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_clerk-token"))
         .args(args)
         .env_remove("CLERK_FRONTEND_API_URL")
         .env_remove("CLERK_PUBLISHABLE_KEY")
         .output()
-        .expect("clerk-token runs");
+        .expect("clerk-token runs")
+}
+
+fn clerk_token(args: &[&str]) -> (bool, String, String) {
+    let output = run(args);
     let text = |bytes: Vec<u8>| String::from_utf8(bytes).unwrap();
     (output.status.success(), text(output.stdout), text(output.stderr))
 }
@@ -59,12 +64,7 @@ fn a_bad_configuration_is_a_clear_error() {
 
 /// The whole run of `clerk-token` with these arguments: exit code and stderr.
 fn exit_of(args: &[&str]) -> (Option<i32>, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_clerk-token"))
-        .args(args)
-        .env_remove("CLERK_FRONTEND_API_URL")
-        .env_remove("CLERK_PUBLISHABLE_KEY")
-        .output()
-        .expect("clerk-token runs");
+    let output = run(args);
     (output.status.code(), String::from_utf8(output.stderr).unwrap())
 }
 
