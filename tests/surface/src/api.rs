@@ -1,13 +1,11 @@
-//! `api`: the public Swift and Kotlin API, extracted from the generated bindings plus the
-//! hand-written facades, compared with the committed snapshots in `tests/surface/expected/`.
+//! `api`: the public Swift API (from the compiler's symbol graph) and the public Kotlin API
+//! (generated bindings plus the hand-written facade), compared with the committed snapshots in
+//! `tests/surface/expected/`.
 
 use std::path::{Path, PathBuf};
 
-use crate::syntax::files_with_extension;
-use crate::{kotlin_api, swift_api};
+use crate::{kotlin_api, symbol_graph};
 
-pub const SWIFT_SOURCES: &str = "swift/Sources/ClerkKit";
-pub const SWIFT_GENERATED: &str = "swift/Sources/ClerkKit/Generated/ClerkKit.swift";
 pub const KOTLIN_GENERATED: &str = "build/bindings/kotlin";
 pub const KOTLIN_FACADE: &str = "kotlin/src/main/kotlin";
 /// Compiled into the same jar against an optional dependency (OkHttp).
@@ -15,12 +13,15 @@ pub const KOTLIN_OPTIONAL: &str = "kotlin/src/okhttp/kotlin";
 pub const SWIFT_SNAPSHOT: &str = "tests/surface/expected/swift-api.txt";
 pub const KOTLIN_SNAPSHOT: &str = "tests/surface/expected/kotlin-api.txt";
 
-const UPDATE_HINT: &str = "cargo run -p clerk-surface-check -- api --update";
+/// Both snapshots are rewritten this way: the Swift one needs the compiler's symbol graph.
+const UPDATE_HINT: &str = "scripts/check-api --update";
 
 /// One language's surface: where it came from and its lines.
 #[derive(Debug)]
 pub struct Surface {
     pub language: &'static str,
+    /// What the lines describe, for the snapshot's header.
+    pub origin: &'static str,
     pub snapshot: PathBuf,
     pub lines: Vec<String>,
     /// Things worth telling that are not failures (e.g. a facade not written yet).
@@ -30,8 +31,8 @@ pub struct Surface {
 impl Surface {
     pub fn render(&self) -> String {
         let mut out = format!(
-            "# Public {} API (generated bindings + facade), one declaration per line, sorted.\n# Update with: {UPDATE_HINT}\n",
-            self.language
+            "# Public {} API: {}; sorted.\n# Update with: {UPDATE_HINT}\n",
+            self.language, self.origin
         );
         for line in &self.lines {
             out.push_str(line);
@@ -39,6 +40,25 @@ impl Surface {
         }
         out
     }
+}
+
+/// Every file under `dir` (hidden folders skipped) whose name ends in `.extension`.
+fn files_with_extension(dir: &Path, extension: &str, out: &mut Vec<PathBuf>) -> Result<(), String> {
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+        let path = entry.path();
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        if path.is_dir() {
+            if !hidden {
+                files_with_extension(&path, extension, out)?;
+            }
+        } else if path.extension().is_some_and(|e| e == extension) {
+            out.push(path);
+        }
+    }
+    Ok(())
 }
 
 fn read_all(root: &Path, files: Vec<PathBuf>) -> Result<Vec<(PathBuf, String)>, String> {
@@ -59,32 +79,16 @@ fn non_empty(path: &Path) -> bool {
     std::fs::read_to_string(path).is_ok_and(|s| !s.trim().is_empty())
 }
 
-pub fn swift_surface(root: &Path) -> Result<Surface, String> {
-    let generated = root.join(SWIFT_GENERATED);
-    if !non_empty(&generated) {
-        return Err(format!(
-            "{} is missing or empty: run scripts/generate-bindings",
-            generated.display()
-        ));
-    }
-    let mut files = Vec::new();
-    files_with_extension(&root.join(SWIFT_SOURCES), "swift", &mut files)?;
-    files.sort();
-    let sources = read_all(root, files)?;
-    let lines = swift_api::extract(&sources)?;
-    let facade_files = sources
-        .iter()
-        .filter(|(p, _)| !p.starts_with("swift/Sources/ClerkKit/Generated"))
-        .count();
-    let mut notes = Vec::new();
-    if facade_files == 0 {
-        notes.push(format!("no hand-written Swift in {SWIFT_SOURCES}: the Swift snapshot covers the generated bindings only"));
-    }
+/// The Swift surface from the symbol graph files in `symbol_graphs` (`ClerkKit.symbols.json`
+/// and `ClerkKit@*.symbols.json`, as `swift package dump-symbol-graph` writes them).
+pub fn swift_surface(root: &Path, symbol_graphs: &Path) -> Result<Surface, String> {
+    let graphs = symbol_graph::read_dir(symbol_graphs)?;
     Ok(Surface {
         language: "Swift",
+        origin: "what `import ClerkKit` exposes, one declaration or conformance per line, from the compiler's symbol graph",
         snapshot: root.join(SWIFT_SNAPSHOT),
-        lines,
-        notes,
+        lines: symbol_graph::render(&graphs),
+        notes: Vec::new(),
     })
 }
 
@@ -122,12 +126,13 @@ pub fn kotlin_surface(root: &Path) -> Result<Surface, String> {
     if !api.errors.is_empty() {
         return Err(format!(
             "the Kotlin grammar could not parse (a declaration may be hidden there): {}\n\
-             inspect with `cargo run -p clerk-surface-check -- tree --chunks FILE`",
+             inspect with `cargo run -p clerk-surface-check -- tree FILE`",
             api.errors.join(", ")
         ));
     }
     Ok(Surface {
         language: "Kotlin",
+        origin: "generated bindings + facade, one declaration per line",
         snapshot: root.join(KOTLIN_SNAPSHOT),
         lines: api.lines,
         notes,
@@ -170,7 +175,7 @@ pub fn check(surface: &Surface, update: bool) -> Result<bool, String> {
         std::fs::write(&surface.snapshot, surface.render())
             .map_err(|e| format!("cannot write {}: {e}", surface.snapshot.display()))?;
         println!(
-            "{}: wrote {} declarations",
+            "{}: wrote {} lines",
             surface.snapshot.display(),
             surface.lines.len()
         );
@@ -189,7 +194,7 @@ pub fn check(surface: &Surface, update: bool) -> Result<bool, String> {
     match diff(&expected, &surface.lines) {
         None => {
             println!(
-                "{} API matches {} ({} declarations)",
+                "{} API matches {} ({} lines)",
                 surface.language,
                 surface.snapshot.display(),
                 surface.lines.len()

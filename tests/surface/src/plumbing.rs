@@ -1,6 +1,7 @@
 //! uniffi's plumbing: public only because generated code in other files needs it; no app
 //! developer calls it. A declaration whose signature names one of these is left out of the
-//! snapshots.
+//! Kotlin snapshot. (The Swift snapshot lists it: there it comes from the compiler, which
+//! shows what `import ClerkKit` really exposes.)
 
 /// Identifier prefixes of uniffi's internal types and functions.
 const PREFIXES: &[&str] = &[

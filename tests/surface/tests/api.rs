@@ -1,155 +1,208 @@
-//! The `api` job: extraction rules for Swift and Kotlin, and the snapshot comparison failing
-//! on any change until `--update`.
+//! The `api` job: the Swift symbol-graph renderer, the Kotlin extraction rules, and the
+//! snapshot comparison failing on any change until `--update`.
 
 mod common;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use clerk_surface_check::api::snapshot_lines;
 use clerk_surface_check::kotlin_api::{self, Prepared};
-use clerk_surface_check::swift_api;
+use clerk_surface_check::symbol_graph::{self, SymbolGraph};
 use common::{TempDir, run};
-
-fn swift(source: &str) -> Vec<String> {
-    swift_api::extract(&[(PathBuf::from("Module.swift"), source.to_string())]).unwrap()
-}
+use serde_json::Value;
 
 fn kotlin(source: &str) -> kotlin_api::KotlinApi {
     kotlin_api::extract(&[(PathBuf::from("module.kt"), source.to_string())])
 }
 
-const SWIFT_MODULE: &str = r#"
-import Foundation
-
-/// A public class.
-public final class Clerk: @unchecked Sendable {
-    public static let shared = Clerk()
-    private let lock = NSLock()
-    var internalState = 0
-    public private(set) var count = 0
-    public var session: Session? { core?.session() }
-    public var mutable: Int {
-        get { 1 }
-        set { }
-    }
-
-    init() {}
-
-    /// Configures.
-    public func configure(
-        publishableKey: String,   // the key
-        requestTimeout: TimeInterval = Clerk.defaultRequestTimeout
-    ) throws {}
-
-    fileprivate func hidden() {}
-
-    public struct Nested {
-        public let value: Int
-        let internalValue: Int
-    }
-
-    struct InternalNested {
-        public let notVisible: Int
-    }
+/// A hand-written symbol graph in the compiler's format: `ClerkKit.symbols.json`, the
+/// extension graph `ClerkKit@Foundation.symbols.json`, and another module's graph.
+fn fixture_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/symbolgraph")
 }
 
-struct InternalType {
-    public func notVisible() {}
+fn fixture(file: &str) -> String {
+    std::fs::read_to_string(fixture_dir().join(file)).unwrap()
 }
 
-extension InternalType: CustomStringConvertible {
-    public var description: String { "" }
+fn parse(json: &str) -> SymbolGraph {
+    SymbolGraph::parse(json).unwrap()
 }
 
-public protocol SessionProtocol: AnyObject, Sendable {
-    func id() -> String
-    var name: String { get }
+/// Every line the fixture's ClerkKit graphs render to.
+const FIXTURE_SURFACE: &[&str] = &[
+    "Box :: conforms to Equatable where Value == String",
+    "Box :: conforms to Sendable where Value: Sendable",
+    "Clerk :: conforms to Sendable",
+    "Clerk :: public func configure(publishableKey: String, retries: Int = max( 1, 2 ))",
+    "Clerk :: public func load() async throws",
+    "Clerk :: public static let shared: Clerk",
+    "ClerkError :: conforms to Error",
+    "ClerkError :: conforms to LocalizedError",
+    "ClerkError :: public case Network(message: String)",
+    "ClerkKit :: open class Session",
+    "ClerkKit :: public enum ClerkError",
+    "ClerkKit :: public final class Clerk",
+    "ClerkKit :: public func uniffiEnsureInitialized()",
+    "ClerkKit :: public protocol SessionProtocol : AnyObject, Sendable",
+    "ClerkKit :: public protocol TokenProvider",
+    "ClerkKit :: public struct Box<Value>",
+    "Session :: conforms to Sendable",
+    "Session :: conforms to SessionProtocol",
+    "Session :: open func id() -> String",
+    "Session :: public func getToken(_ options: GetTokenOptions = .init()) async throws -> TokenResource?",
+    "Session :: public func uniffiCloneHandle() -> UInt64",
+    "Session :: public struct NoHandle",
+    "Session.NoHandle :: public init()",
+    "SessionProtocol :: conforms to Sendable",
+    "SessionProtocol :: public func id() -> String",
+    "URLSession :: conforms to TokenProvider",
+    "URLSession :: public func data(for request: URLRequest, authorizedBy session: Session) async throws -> (Data, URLResponse)",
+];
+
+fn lines(expected: &[&str]) -> Vec<String> {
+    expected.iter().map(|s| s.to_string()).collect()
 }
-
-public enum ClerkError: Swift.Error {
-    case Api(status: UInt16, errors: [String]
-    )
-    case Network(message: String)
-    public var message: String { "" }
-    var internalOnly: Int { 0 }
-}
-
-extension ClerkError: CustomStringConvertible {
-    public var description: String { "x" }
-    func internalHelper() {}
-}
-
-public extension Clerk {
-    func implicitlyPublic() {}
-    private func stillPrivate() {}
-}
-
-#if compiler(>=6)
-extension ClerkError: Sendable {}
-#endif
-
-#if !compiler(>=6)
-extension ClerkError: @unchecked Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func hiddenByUniffi() {}
-
-@_documentation(visibility: private)
-public func alsoHidden() {}
-
-public struct FfiConverterTypeClerk {
-    public static func lift(_ value: UInt64) -> Clerk { Clerk() }
-}
-
-public func uniffiEnsureInitialized() {}
-
-public func `default`(`in` value: Int) -> Int { value }
-"#;
 
 #[test]
-fn swift_extraction_keeps_exactly_the_public_surface() {
-    let lines = swift(SWIFT_MODULE);
-    let expected = [
-        "Clerk :: public func configure(publishableKey: String, requestTimeout: TimeInterval = Clerk.defaultRequestTimeout) throws",
-        "Clerk :: public func implicitlyPublic()",
-        "Clerk :: public private(set) var count = 0",
-        "Clerk :: public static let shared = Clerk()",
-        "Clerk :: public struct Nested",
-        "Clerk :: public var mutable: Int { get set }",
-        "Clerk :: public var session: Session? { get }",
-        "Clerk.Nested :: public let value: Int",
-        "ClerkError :: case Api(status: UInt16, errors: [String])",
-        "ClerkError :: case Network(message: String)",
-        "ClerkError :: public var description: String { get }",
-        "ClerkError :: public var message: String { get }",
-        "SessionProtocol :: func id() -> String",
-        "SessionProtocol :: var name: String { get }",
-        "extension ClerkError: @unchecked Sendable  [#if !compiler(>=6)]",
-        "extension ClerkError: CustomStringConvertible",
-        "extension ClerkError: Sendable  [#if compiler(>=6)]",
-        "public enum ClerkError: Swift.Error",
-        "public final class Clerk: @unchecked Sendable",
-        "public func default(in value: Int) -> Int",
-        "public protocol SessionProtocol: AnyObject, Sendable",
-    ];
+fn the_symbol_graph_renders_exactly_what_apps_can_use() {
+    // Kept: public and open declarations, uniffi's public plumbing (`uniffiCloneHandle`,
+    // `NoHandle`), members of URLSession from the extension graph under URLSession, public
+    // conformances (a conditional one with its where clause); a declaration spread over
+    // several lines is one line.
+    // Dropped: internal, private and fileprivate declarations, a public member of an internal
+    // type, conformances of an internal type or to an internal protocol, and the graph of
+    // another module (ClerkKitFFI) in the same folder.
+    let rendered = symbol_graph::render(&symbol_graph::read_dir(&fixture_dir()).unwrap());
     assert_eq!(
-        lines,
-        expected.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+        rendered,
+        lines(FIXTURE_SURFACE),
         "\n{}",
-        lines.join("\n")
+        rendered.join("\n")
+    );
+}
+
+/// `json` with its symbol and relationship lists reversed.
+fn reversed(json: &str) -> String {
+    let mut graph: Value = serde_json::from_str(json).unwrap();
+    for list in ["symbols", "relationships"] {
+        graph[list].as_array_mut().unwrap().reverse();
+    }
+    graph.to_string()
+}
+
+#[test]
+fn the_rendering_is_sorted_and_does_not_depend_on_order() {
+    let main = fixture("ClerkKit.symbols.json");
+    let extension = fixture("ClerkKit@Foundation.symbols.json");
+    let forward = symbol_graph::render(&[parse(&main), parse(&extension)]);
+    let backward = symbol_graph::render(&[parse(&reversed(&extension)), parse(&reversed(&main))]);
+    assert_eq!(forward, backward);
+    assert!(forward.is_sorted(), "{forward:#?}");
+    assert_eq!(forward.len(), FIXTURE_SURFACE.len());
+}
+
+#[test]
+fn extension_lines_do_not_name_the_platforms_foundation_module() {
+    // On Linux the URLSession extension is in ClerkKit@FoundationNetworking.symbols.json and
+    // names FoundationNetworking where macOS names Foundation.
+    let dir = TempDir::new("linux-graphs");
+    dir.write("ClerkKit.symbols.json", &fixture("ClerkKit.symbols.json"));
+    let linux = fixture("ClerkKit@Foundation.symbols.json")
+        .replace(
+            "\"Foundation.URLSession\"",
+            "\"FoundationNetworking.URLSession\"",
+        )
+        .replace(
+            "\"extendedModule\": \"Foundation\"",
+            "\"extendedModule\": \"FoundationNetworking\"",
+        )
+        .replace(
+            "s:10Foundation10URLSessionC",
+            "s:20FoundationNetworking10URLSessionC",
+        );
+    assert!(linux.contains("FoundationNetworking.URLSession"));
+    dir.write("ClerkKit@FoundationNetworking.symbols.json", &linux);
+    let on_linux = symbol_graph::render(&symbol_graph::read_dir(dir.path()).unwrap());
+    assert_eq!(on_linux, lines(FIXTURE_SURFACE));
+}
+
+#[test]
+fn a_conformance_the_graph_does_not_name_shows_the_precise_identifier() {
+    // A target without targetFallback takes its name from another relationship that gives
+    // it (Sendable); where none does (Error), or no memberOf names the extended type
+    // (URLSession), the compiler's identifier is all there is: still listed, never dropped.
+    let mut main: Value = serde_json::from_str(&fixture("ClerkKit.symbols.json")).unwrap();
+    for relationship in main["relationships"].as_array_mut().unwrap() {
+        if relationship["source"] == "s:8ClerkKit5ClerkC" || relationship["target"] == "s:s5ErrorP"
+        {
+            relationship
+                .as_object_mut()
+                .unwrap()
+                .remove("targetFallback");
+        }
+    }
+    let mut extension: Value =
+        serde_json::from_str(&fixture("ClerkKit@Foundation.symbols.json")).unwrap();
+    extension["relationships"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|r| r["kind"] == "conformsTo");
+    let rendered = symbol_graph::render(&[parse(&main.to_string()), parse(&extension.to_string())]);
+    for line in [
+        "Clerk :: conforms to Sendable",
+        "ClerkError :: conforms to s:s5ErrorP",
+        "s:10Foundation10URLSessionC :: conforms to TokenProvider",
+    ] {
+        assert!(
+            rendered.contains(&line.to_string()),
+            "missing `{line}` in {rendered:#?}"
+        );
+    }
+}
+
+#[test]
+fn a_folder_without_the_module_graph_fails_clearly() {
+    let dir = TempDir::new("no-main-graph");
+    let error = symbol_graph::read_dir(dir.path()).unwrap_err();
+    assert!(error.contains("no ClerkKit.symbols.json in"), "{error}");
+    // An extension graph alone is not the module.
+    dir.write(
+        "ClerkKit@Foundation.symbols.json",
+        &fixture("ClerkKit@Foundation.symbols.json"),
+    );
+    let error = symbol_graph::read_dir(dir.path()).unwrap_err();
+    assert!(error.contains("no ClerkKit.symbols.json in"), "{error}");
+    assert!(error.contains("dump-symbol-graph"), "{error}");
+
+    let error = symbol_graph::read_dir(&dir.path().join("absent")).unwrap_err();
+    assert!(
+        error.contains("cannot read the symbol graph folder"),
+        "{error}"
     );
 }
 
 #[test]
-fn swift_extraction_refuses_code_that_does_not_parse() {
-    let error = swift_api::extract(&[(
-        PathBuf::from("Broken.swift"),
-        "public func f( {\n".to_string(),
-    )])
-    .unwrap_err();
-    assert!(error.contains("Broken.swift:1"), "{error}");
+fn a_file_that_is_not_a_symbol_graph_fails_clearly() {
+    let dir = TempDir::new("bad-graph");
+    dir.write(
+        "ClerkKit.symbols.json",
+        "{\"module\": {\"name\": \"ClerkKit\"}, \"symbols\": [",
+    );
+    let error = symbol_graph::read_dir(dir.path()).unwrap_err();
+    assert!(
+        error.contains("ClerkKit.symbols.json is not a symbol graph"),
+        "{error}"
+    );
+    // A symbol without its access level cannot be judged: refused, not guessed.
+    let mut graph: Value = serde_json::from_str(&fixture("ClerkKit.symbols.json")).unwrap();
+    graph["symbols"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("accessLevel");
+    dir.write("ClerkKit.symbols.json", &graph.to_string());
+    let error = symbol_graph::read_dir(dir.path()).unwrap_err();
+    assert!(error.contains("accessLevel"), "{error}");
 }
 
 const KOTLIN_MODULE: &str = r#"
@@ -324,17 +377,13 @@ fn comment_markers_inside_strings_are_not_comments() {
     );
 }
 
-/// A minimal repository layout for the command.
+/// A minimal repository layout for the command: generated Kotlin, and the fixture's symbol
+/// graphs in `graphs/`.
 fn fake_repository() -> TempDir {
     let root = TempDir::new("api-repo");
-    root.write(
-        "swift/Sources/ClerkKit/Generated/ClerkKit.swift",
-        "public struct TokenResource {\n    public let jwt: String\n}\n",
-    );
-    root.write(
-        "swift/Sources/ClerkKit/Session+GetToken.swift",
-        "extension TokenResource {\n    public func redacted() -> String { \"\" }\n}\n",
-    );
+    for file in ["ClerkKit.symbols.json", "ClerkKit@Foundation.symbols.json"] {
+        root.write(&format!("graphs/{file}"), &fixture(file));
+    }
     root.write(
         "build/bindings/kotlin/com/clerk/api/clerkkit.kt",
         "package com.clerk.api\n\ndata class NativeTokenResource(val jwt: String)\n",
@@ -342,24 +391,38 @@ fn fake_repository() -> TempDir {
     root
 }
 
+fn api(root: &Path, extra: &[&str]) -> (i32, String, String) {
+    let root_arg = root.to_str().unwrap();
+    let graphs = root.join("graphs");
+    let mut args = vec![
+        "api",
+        "--root",
+        root_arg,
+        "--swift-symbol-graphs",
+        graphs.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
 #[test]
 fn the_snapshots_fail_on_any_change_until_updated() {
     let root = fake_repository();
-    let dir = root.path().to_str().unwrap();
 
-    let (code, _, stderr) = run(&["api", "--root", dir]);
+    let (code, _, stderr) = api(root.path(), &[]);
     assert_eq!(code, 1, "no snapshots yet: {stderr}");
     assert!(stderr.contains("swift-api.txt is missing"), "{stderr}");
 
-    let (code, stdout, stderr) = run(&["api", "--root", dir, "--update"]);
+    let (code, stdout, stderr) = api(root.path(), &["--update"]);
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(
         stderr.contains("no Kotlin facade"),
         "the missing facade is reported: {stderr}"
     );
     let swift_snapshot = root.read("tests/surface/expected/swift-api.txt");
-    assert!(
-        swift_snapshot.contains("\nTokenResource :: public func redacted() -> String\n"),
+    assert_eq!(
+        snapshot_lines(&swift_snapshot),
+        lines(FIXTURE_SURFACE),
         "{swift_snapshot}"
     );
     assert!(
@@ -367,64 +430,87 @@ fn the_snapshots_fail_on_any_change_until_updated() {
             .contains("\ndata class NativeTokenResource(val jwt: String)\n")
     );
 
-    let (code, stdout, stderr) = run(&["api", "--root", dir]);
+    let (code, stdout, stderr) = api(root.path(), &[]);
     assert_eq!(code, 0, "{stdout}{stderr}");
 
-    // A changed default, a new method: both show as a diff and fail.
+    // A changed default and a conformance gone in Swift, a new method in Kotlin: each shows
+    // in the diff and fails the check.
+    let main = root.read("graphs/ClerkKit.symbols.json");
+    assert!(main.contains("\" = .init()) \""));
+    let mut graph: Value =
+        serde_json::from_str(&main.replace("\" = .init()) \"", "\" = GetTokenOptions()) \""))
+            .unwrap();
+    graph["relationships"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|r| !(r["kind"] == "conformsTo" && r["source"] == "s:8ClerkKit5ClerkC"));
+    root.write("graphs/ClerkKit.symbols.json", &graph.to_string());
     root.write(
-        "swift/Sources/ClerkKit/Session+GetToken.swift",
-        "extension TokenResource {\n    public func redacted(mark: String = \"*\") -> String { \"\" }\n}\n",
+        "kotlin/src/main/kotlin/com/clerk/api/Clerk.kt",
+        "package com.clerk.api\n\nobject Clerk {\n    fun configure(publishableKey: String) {}\n}\n",
     );
-    root.write("kotlin/src/main/kotlin/com/clerk/api/Clerk.kt", "package com.clerk.api\n\nobject Clerk {\n    fun configure(publishableKey: String) {}\n}\n");
-    let (code, _, stderr) = run(&["api", "--root", dir]);
+    let (code, _, stderr) = api(root.path(), &[]);
     assert_eq!(code, 1, "{stderr}");
-    assert!(
-        stderr.contains("- TokenResource :: public func redacted() -> String"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("+ TokenResource :: public func redacted(mark: String = \"*\") -> String"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("+ Clerk :: fun configure(publishableKey: String)"),
-        "{stderr}"
-    );
-    assert!(stderr.contains("api --update"), "{stderr}");
+    for expected in [
+        "- Session :: public func getToken(_ options: GetTokenOptions = .init()) async throws -> TokenResource?",
+        "+ Session :: public func getToken(_ options: GetTokenOptions = GetTokenOptions()) async throws -> TokenResource?",
+        "- Clerk :: conforms to Sendable",
+        "+ Clerk :: fun configure(publishableKey: String)",
+        "scripts/check-api --update",
+    ] {
+        assert!(
+            stderr.contains(expected),
+            "missing `{expected}` in:\n{stderr}"
+        );
+    }
 }
 
 #[test]
-fn missing_generated_bindings_fail_clearly() {
-    let root = TempDir::new("api-empty");
-    root.write(
-        "swift/Sources/ClerkKit/Clerk.swift",
-        "public final class Clerk {}\n",
-    );
-    let (code, _, stderr) = run(&["api", "--root", root.path().to_str().unwrap()]);
+fn missing_symbol_graphs_or_bindings_fail_clearly() {
+    let root = fake_repository();
+    let dir = root.path().to_str().unwrap();
+
+    let (code, _, stderr) = run(&["api", "--root", dir]);
     assert_eq!(code, 1);
     assert!(
-        stderr.contains(
-            "Generated/ClerkKit.swift is missing or empty: run scripts/generate-bindings"
-        ),
+        stderr.contains("api needs --swift-symbol-graphs DIR"),
+        "{stderr}"
+    );
+
+    let empty = root.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let (code, _, stderr) = run(&[
+        "api",
+        "--root",
+        dir,
+        "--swift-symbol-graphs",
+        empty.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("no ClerkKit.symbols.json in"), "{stderr}");
+
+    std::fs::remove_dir_all(root.path().join("build")).unwrap();
+    let (code, _, stderr) = api(root.path(), &[]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("no generated Kotlin under")
+            && stderr.contains("run scripts/generate-bindings"),
         "{stderr}"
     );
 }
 
-/// The official iOS usage needs exactly these declarations; checked on the repository's
-/// Swift when the bindings have been generated.
+/// The official iOS usage needs exactly these declarations. The committed snapshot is what
+/// the compiler reports (`scripts/check-api` fails on any difference), so it is checked here.
 #[test]
-fn the_repository_swift_surface_has_the_documented_api() {
-    let root = common::repository_root();
-    if !root
-        .join(clerk_surface_check::api::SWIFT_GENERATED)
-        .is_file()
-    {
-        eprintln!("skipped: run scripts/generate-bindings to check the repository's Swift here");
-        return;
-    }
-    let surface = clerk_surface_check::api::swift_surface(&root).unwrap();
+fn the_committed_swift_snapshot_has_the_documented_api() {
+    let snapshot = std::fs::read_to_string(
+        common::repository_root().join(clerk_surface_check::api::SWIFT_SNAPSHOT),
+    )
+    .unwrap();
+    let lines = snapshot_lines(&snapshot);
     for wanted in [
-        "Clerk :: public static let shared = Clerk()",
+        "ClerkKit :: public final class Clerk",
+        "Clerk :: public static let shared: Clerk",
         "Clerk :: public var session: Session? { get }",
         "Clerk :: public func load() async throws",
         "Clerk :: public func signIn(ticket: String) async throws -> Session",
@@ -432,41 +518,27 @@ fn the_repository_swift_surface_has_the_documented_api() {
         "Session :: public func getToken(_ options: GetTokenOptions = .init()) async throws -> TokenResource?",
         "GetTokenOptions :: public init(template: String? = nil, expirationBuffer: Double = Double(10.0), skipCache: Bool = false, organizationId: String? = nil)",
         "TokenResource :: public let jwt: String",
-        "extension TokenResource: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable",
+        "TokenResource :: conforms to CustomStringConvertible",
+        "TokenResource :: conforms to CustomDebugStringConvertible",
+        "TokenResource :: conforms to CustomReflectable",
     ] {
-        assert!(
-            surface.lines.iter().any(|l| l == wanted),
-            "missing: {wanted}"
-        );
+        assert!(lines.iter().any(|l| l == wanted), "missing: {wanted}");
     }
-    let get_token: Vec<_> = surface
-        .lines
-        .iter()
-        .filter(|l| l.contains("getToken"))
-        .collect();
+    let get_token: Vec<_> = lines.iter().filter(|l| l.contains("getToken")).collect();
     assert_eq!(
         get_token.len(),
         1,
         "one getToken, no overloads to be ambiguous with: {get_token:?}"
     );
-    // Every Error is Sendable already; the records need the facade's conformances before Swift 6.
-    assert!(
-        surface
-            .lines
-            .contains(&"extension ClerkError: Sendable  [#if compiler(>=6)]".to_string())
-    );
+    // Values crossing tasks: the records and the error are Sendable.
     for value_type in [
         "ClerkApiError",
+        "ClerkError",
         "ClerkSettings",
         "GetTokenOptions",
         "TokenResource",
     ] {
-        for condition in [
-            "Sendable  [#if compiler(>=6)]",
-            "@unchecked Sendable  [#if !compiler(>=6)]",
-        ] {
-            let line = format!("extension {value_type}: {condition}");
-            assert!(surface.lines.contains(&line), "missing: {line}");
-        }
+        let line = format!("{value_type} :: conforms to Sendable");
+        assert!(lines.contains(&line), "missing: {line}");
     }
 }
