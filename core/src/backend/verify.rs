@@ -1,13 +1,16 @@
-//! Networkless verification of session tokens on the app's backend: signature against the
-//! instance's JWKS (or a PEM public key), `exp`/`nbf` with a small leeway on an injected
-//! time, the issuer, and the authorized parties (`azp`).
+//! Networkless verification of session tokens on the app's backend, judged the way Clerk's own
+//! `@clerk/backend` (`verifyToken`) judges them: the `typ` and `alg` headers, the signature
+//! against the instance's JWKS (or a PEM public key), then `sub`, the authorized parties
+//! (`azp`), `exp`, `nbf` and `iat` with a small leeway on an injected time, and the issuer.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
-use jsonwebtoken::jwk::JwkSet;
+use base64::Engine as _;
+use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
+use jsonwebtoken::jwk::{AlgorithmParameters, JwkSet, KeyAlgorithm};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use serde::Deserialize;
+use serde_json::{Map, Value};
 use tokio::sync::Mutex;
 use url::Url;
 
@@ -18,6 +21,12 @@ use crate::config::check_transport_security;
 pub enum VerifyError {
     #[error("not a well-formed JWT")]
     Malformed,
+    /// The `typ` header is present and is not `JWT`.
+    #[error("not a session token: its typ header is not JWT")]
+    WrongType,
+    /// The `alg` header is not one of RS256, RS384, RS512 (`none` and HMAC included).
+    #[error("token is signed with an unsupported algorithm")]
+    UnsupportedAlgorithm,
     #[error("signed with a key not in the JWKS")]
     UnknownKey,
     #[error("signature does not verify")]
@@ -26,20 +35,27 @@ pub enum VerifyError {
     Expired,
     #[error("token is not valid yet")]
     NotYetValid,
+    /// `iat` lies in the future by more than the leeway.
+    #[error("token was issued in the future")]
+    IssuedInFuture,
     #[error("token was issued by another issuer")]
     WrongIssuer,
     #[error("token's authorized party is not allowed")]
     UnauthorizedParty,
     #[error("token has no {0} claim")]
     MissingClaim(&'static str),
+    /// A claim is present but of the wrong type (e.g. a string `exp`).
+    #[error("token's {0} claim is not valid")]
+    InvalidClaim(&'static str),
     #[error("cannot load the keys: {0}")]
     Keys(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct VerifyOptions {
-    /// Unix seconds to judge `exp`/`nbf` by (injected so tests and servers control time).
+    /// Unix seconds to judge `exp`/`nbf`/`iat` by (injected so tests and servers control time).
     pub now_secs: i64,
+    /// Allowed clock difference with Clerk's servers (`clockSkewInMs` in `@clerk/backend`).
     pub leeway: Duration,
     /// The Frontend API URL the token must come from; `None` skips the check.
     pub issuer: Option<String>,
@@ -48,109 +64,187 @@ pub struct VerifyOptions {
 }
 
 impl VerifyOptions {
+    /// At `now_secs`, with `@clerk/backend`'s default leeway of 5 s.
     pub fn at(now_secs: i64) -> Self {
         Self { now_secs, leeway: Duration::from_secs(5), issuer: None, authorized_parties: Vec::new() }
     }
 }
 
 /// The claims apps read from a verified session token.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SessionClaims {
     pub sub: String,
-    #[serde(default)]
     pub sid: Option<String>,
-    #[serde(default)]
     pub iss: Option<String>,
-    #[serde(default)]
     pub azp: Option<String>,
-    #[serde(default)]
     pub org_id: Option<String>,
     pub exp: i64,
-    #[serde(default)]
     pub iat: Option<i64>,
-    #[serde(default)]
     pub nbf: Option<i64>,
     /// Every claim, template claims included.
-    #[serde(flatten)]
-    pub other: serde_json::Map<String, serde_json::Value>,
+    pub claims: Map<String, Value>,
+}
+
+/// The algorithms `@clerk/backend` accepts; all RSA, as Clerk's instance keys are.
+const ALGORITHMS: [Algorithm; 3] = [Algorithm::RS256, Algorithm::RS384, Algorithm::RS512];
+
+/// One verification key, with the algorithm its JWK names (a token must use that one).
+#[derive(Clone)]
+struct Key {
+    decoding: DecodingKey,
+    algorithm: Option<Algorithm>,
 }
 
 /// Verifies against a fixed set of keys.
 #[derive(Clone)]
 pub struct TokenVerifier {
-    keys: HashMap<Option<String>, DecodingKey>,
+    keys: HashMap<Option<String>, Key>,
 }
 
 impl TokenVerifier {
-    /// From a JWKS document such as `{frontend_api}/.well-known/jwks.json`.
+    /// From a JWKS document such as `{frontend_api}/.well-known/jwks.json` or the Backend API's
+    /// `GET /v1/jwks`. Keys other than RSA are skipped: Clerk signs session tokens with RSA.
     pub fn from_jwks_json(jwks: &str) -> Result<Self, VerifyError> {
         let set: JwkSet = serde_json::from_str(jwks).map_err(|e| VerifyError::Keys(e.to_string()))?;
         let mut keys = HashMap::new();
         for jwk in &set.keys {
-            let key = DecodingKey::from_jwk(jwk).map_err(|e| VerifyError::Keys(e.to_string()))?;
-            keys.insert(jwk.common.key_id.clone(), key);
+            if !matches!(jwk.algorithm, AlgorithmParameters::RSA(_)) {
+                continue;
+            }
+            let decoding = DecodingKey::from_jwk(jwk).map_err(|e| VerifyError::Keys(e.to_string()))?;
+            let algorithm = match jwk.common.key_algorithm {
+                None => None,
+                Some(KeyAlgorithm::RS256) => Some(Algorithm::RS256),
+                Some(KeyAlgorithm::RS384) => Some(Algorithm::RS384),
+                Some(KeyAlgorithm::RS512) => Some(Algorithm::RS512),
+                // An RSA key meant for another algorithm (e.g. PS256) verifies no session token.
+                Some(_) => continue,
+            };
+            keys.insert(jwk.common.key_id.clone(), Key { decoding, algorithm });
         }
         if keys.is_empty() {
-            return Err(VerifyError::Keys("the JWKS has no keys".into()));
+            return Err(VerifyError::Keys("the JWKS has no RSA signing keys".into()));
         }
         Ok(Self { keys })
     }
 
-    /// From the instance's PEM public key (the "JWT public key" of the dashboard).
+    /// From the instance's PEM public key (the "JWT public key" of the dashboard), which
+    /// `@clerk/backend` uses as an RS256 key whatever the token's `kid`.
     pub fn from_pem(pem: &str) -> Result<Self, VerifyError> {
-        let key = DecodingKey::from_rsa_pem(pem.as_bytes()).map_err(|e| VerifyError::Keys(e.to_string()))?;
-        Ok(Self { keys: HashMap::from([(None, key)]) })
+        let decoding = DecodingKey::from_rsa_pem(pem.as_bytes()).map_err(|e| VerifyError::Keys(e.to_string()))?;
+        Ok(Self { keys: HashMap::from([(None, Key { decoding, algorithm: Some(Algorithm::RS256) })]) })
     }
 
     pub fn verify(&self, token: &str, options: &VerifyOptions) -> Result<SessionClaims, VerifyError> {
-        let header = jsonwebtoken::decode_header(token).map_err(|_| VerifyError::Malformed)?;
-        if header.alg != Algorithm::RS256 {
-            return Err(VerifyError::InvalidSignature);
-        }
+        // Header checks come first, then the signature, and only then the claims, so an
+        // unsigned token learns nothing about the verifier's settings.
+        let header = Header::parse(token)?;
         let key = self
             .keys
             .get(&header.kid)
             .or_else(|| self.keys.get(&None))
             .ok_or(VerifyError::UnknownKey)?;
-        // Time and issuer are checked below on the injected clock, with distinct reasons.
-        let mut validation = Validation::new(Algorithm::RS256);
+        if key.algorithm.is_some_and(|algorithm| algorithm != header.alg) {
+            return Err(VerifyError::InvalidSignature);
+        }
+        let mut validation = Validation::new(header.alg);
+        // Time, audience and issuer are checked below on the injected clock, with distinct reasons.
         validation.validate_exp = false;
         validation.validate_nbf = false;
         validation.validate_aud = false;
         validation.required_spec_claims.clear();
-        let claims = jsonwebtoken::decode::<serde_json::Value>(token, key, &validation).map_err(|e| {
-            match e.kind() {
+        let claims = jsonwebtoken::decode::<Map<String, Value>>(token, &key.decoding, &validation)
+            .map_err(|e| match e.kind() {
                 jsonwebtoken::errors::ErrorKind::InvalidSignature => VerifyError::InvalidSignature,
                 _ => VerifyError::Malformed,
-            }
-        })?;
-        let claims = claims.claims;
-        if claims.get("exp").and_then(|v| v.as_i64()).is_none() {
-            return Err(VerifyError::MissingClaim("exp"));
+            })?
+            .claims;
+        check_claims(claims, options)
+    }
+}
+
+/// The JOSE header fields the checks need.
+struct Header {
+    alg: Algorithm,
+    kid: Option<String>,
+}
+
+impl Header {
+    fn parse(token: &str) -> Result<Self, VerifyError> {
+        let mut parts = token.split('.');
+        let (Some(encoded), Some(_), Some(_), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+            return Err(VerifyError::Malformed);
+        };
+        let bytes = URL_SAFE_NO_PAD
+            .decode(encoded)
+            .or_else(|_| URL_SAFE.decode(encoded))
+            .map_err(|_| VerifyError::Malformed)?;
+        let header: Map<String, Value> = serde_json::from_slice(&bytes).map_err(|_| VerifyError::Malformed)?;
+        // No `typ` is accepted, as by `@clerk/backend`; any other value is not a session token.
+        if header.get("typ").is_some_and(|typ| typ != "JWT") {
+            return Err(VerifyError::WrongType);
         }
-        if claims.get("sub").and_then(|v| v.as_str()).is_none() {
-            return Err(VerifyError::MissingClaim("sub"));
+        let alg = header
+            .get("alg")
+            .and_then(Value::as_str)
+            .and_then(|alg| alg.parse::<Algorithm>().ok())
+            .filter(|alg| ALGORITHMS.contains(alg))
+            .ok_or(VerifyError::UnsupportedAlgorithm)?;
+        let kid = match header.get("kid") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(kid)) => Some(kid.clone()),
+            Some(_) => return Err(VerifyError::Malformed),
+        };
+        Ok(Header { alg, kid })
+    }
+}
+
+/// The claim checks of `@clerk/backend`'s `verifyJwt`, in its order: `sub`, `azp`, `exp`, `nbf`,
+/// `iat`; then the issuer, which it leaves to the caller. Times compare in milliseconds as
+/// there: expired when `exp <= now - leeway`, early when `nbf > now + leeway`, issued in the
+/// future when `iat > now + leeway`.
+fn check_claims(claims: Map<String, Value>, options: &VerifyOptions) -> Result<SessionClaims, VerifyError> {
+    let sub = claims.get("sub").and_then(Value::as_str).ok_or(VerifyError::MissingClaim("sub"))?.to_string();
+    let text = |name: &str| claims.get(name).and_then(Value::as_str).map(str::to_string);
+    let azp = text("azp").filter(|azp| !azp.is_empty());
+    if !options.authorized_parties.is_empty() {
+        if !azp.as_ref().is_some_and(|azp| options.authorized_parties.contains(azp)) {
+            return Err(VerifyError::UnauthorizedParty);
         }
-        let claims: SessionClaims = serde_json::from_value(claims).map_err(|_| VerifyError::Malformed)?;
-        let leeway = options.leeway.as_secs() as i64;
-        if options.now_secs > claims.exp + leeway {
-            return Err(VerifyError::Expired);
+    }
+
+    let now_ms = i128::from(options.now_secs) * 1000;
+    let leeway_ms = options.leeway.as_millis() as i128;
+    let ms = |secs: i64| i128::from(secs) * 1000;
+    let exp = seconds(&claims, "exp")?.ok_or(VerifyError::MissingClaim("exp"))?;
+    if ms(exp) <= now_ms - leeway_ms {
+        return Err(VerifyError::Expired);
+    }
+    let nbf = seconds(&claims, "nbf")?;
+    if nbf.is_some_and(|nbf| ms(nbf) > now_ms + leeway_ms) {
+        return Err(VerifyError::NotYetValid);
+    }
+    let iat = seconds(&claims, "iat")?;
+    if iat.is_some_and(|iat| ms(iat) > now_ms + leeway_ms) {
+        return Err(VerifyError::IssuedInFuture);
+    }
+
+    let iss = text("iss");
+    if let Some(issuer) = &options.issuer {
+        if iss.as_deref().map(|i| i.trim_end_matches('/')) != Some(issuer.trim_end_matches('/')) {
+            return Err(VerifyError::WrongIssuer);
         }
-        if claims.nbf.is_some_and(|nbf| options.now_secs + leeway < nbf) {
-            return Err(VerifyError::NotYetValid);
-        }
-        if let Some(issuer) = &options.issuer {
-            if claims.iss.as_deref().map(|i| i.trim_end_matches('/')) != Some(issuer.trim_end_matches('/')) {
-                return Err(VerifyError::WrongIssuer);
-            }
-        }
-        if !options.authorized_parties.is_empty() {
-            let allowed = claims.azp.as_ref().is_some_and(|azp| options.authorized_parties.contains(azp));
-            if !allowed {
-                return Err(VerifyError::UnauthorizedParty);
-            }
-        }
-        Ok(claims)
+    }
+    Ok(SessionClaims { sub, sid: text("sid"), iss, azp, org_id: text("org_id"), exp, iat, nbf, claims })
+}
+
+/// A NumericDate claim as whole seconds: absent is `None`; a fraction is cut off (as JavaScript's
+/// `Date#setUTCSeconds` does); anything but a number is invalid.
+fn seconds(claims: &Map<String, Value>, name: &'static str) -> Result<Option<i64>, VerifyError> {
+    match claims.get(name) {
+        None => Ok(None),
+        Some(Value::Number(n)) => Ok(n.as_i64().or_else(|| n.as_f64().map(|f| f.trunc() as i64))),
+        Some(_) => Err(VerifyError::InvalidClaim(name)),
     }
 }
 
