@@ -1,15 +1,26 @@
 //! The session token verifier judged against the rules of Clerk's `@clerk/backend`
 //! (`verifyJwt` and its assertions): header checks, then the signature, then `sub`, `azp`,
-//! `exp`, `nbf` and `iat` at their exact boundaries.
+//! `exp`, `nbf` and `iat` at their exact boundaries. Then `JwksVerifier` against a JWKS endpoint
+//! that the test holds and releases: no lock across the fetch, a timeout on the injected clock,
+//! one fetch for concurrent callers, and at most one refetch per interval for unknown kids.
 
+use std::future::Future;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use clerk_core::backend::{TokenVerifier, VerifyError, VerifyOptions};
+use clerk_core::ManualClock;
+use clerk_core::backend::{JwksVerifier, TokenVerifier, VerifyError, VerifyOptions};
+use futures::FutureExt as _;
+use futures::future::join_all;
 use jsonwebtoken::jwk::{Jwk, JwkSet, KeyAlgorithm};
 use jsonwebtoken::{Algorithm, EncodingKey};
 use serde_json::{Value, json};
+use tokio::sync::watch;
 
 /// The emulator's committed test key: it signs nothing outside tests.
 const KEY_PEM: &str = include_str!("../../tests/emulator/keys/emulator-only-test-signing-key.pem");
@@ -177,4 +188,200 @@ fn a_bad_signature_is_found_before_any_claim_is_judged() {
     let forged = format!("{head}.{}", URL_SAFE_NO_PAD.encode([7u8; 256]));
     assert_eq!(check(&forged, NOW), Err(VerifyError::InvalidSignature));
     assert_eq!(check(&expired, NOW), Err(VerifyError::Expired));
+}
+
+// ---------------------------------------------------------------------------------------------
+// JwksVerifier against a JWKS endpoint on 127.0.0.1 that the test holds and releases.
+
+/// Serves the test key under the current list of kids. While closed it answers nobody until
+/// the test opens it; every request is counted on arrival.
+struct JwksServer {
+    url: String,
+    state: Arc<ServerState>,
+}
+
+struct ServerState {
+    kids: Mutex<Vec<&'static str>>,
+    status: Mutex<u16>,
+    arrivals: watch::Sender<usize>,
+    open: watch::Sender<bool>,
+}
+
+async fn serve_jwks(State(state): State<Arc<ServerState>>) -> (StatusCode, String) {
+    state.arrivals.send_modify(|n| *n += 1);
+    let mut open = state.open.subscribe();
+    let _ = open.wait_for(|open| *open).await;
+    let status = StatusCode::from_u16(*state.status.lock().unwrap()).unwrap();
+    (status, jwks(&state.kids.lock().unwrap(), Some(KeyAlgorithm::RS256)))
+}
+
+impl JwksServer {
+    async fn start(kids: &[&'static str]) -> JwksServer {
+        let state = Arc::new(ServerState {
+            kids: Mutex::new(kids.to_vec()),
+            status: Mutex::new(200),
+            arrivals: watch::channel(0).0,
+            open: watch::channel(true).0,
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/.well-known/jwks.json", listener.local_addr().unwrap());
+        let router = axum::Router::new().route("/.well-known/jwks.json", get(serve_jwks)).with_state(state.clone());
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        JwksServer { url, state }
+    }
+
+    fn hits(&self) -> usize {
+        *self.state.arrivals.borrow()
+    }
+
+    /// Resolves once `n` requests have arrived (held ones included).
+    async fn arrived(&self, n: usize) {
+        let mut arrivals = self.state.arrivals.subscribe();
+        let _ = arrivals.wait_for(|seen| *seen >= n).await;
+    }
+
+    fn hold(&self) {
+        self.state.open.send_replace(false);
+    }
+
+    fn release(&self) {
+        self.state.open.send_replace(true);
+    }
+
+    fn publish(&self, kids: &[&'static str]) {
+        *self.state.kids.lock().unwrap() = kids.to_vec();
+    }
+}
+
+/// Fails the test instead of hanging it when a verification that must finish does not.
+async fn finishes<T>(what: &str, future: impl Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(20), future).await.unwrap_or_else(|_| panic!("{what} never finished"))
+}
+
+fn token_for(kid: &str) -> String {
+    sign(&with(header(), "kid", json!(kid)), &claims())
+}
+
+fn remote(server: &JwksServer, clock: &ManualClock) -> JwksVerifier {
+    JwksVerifier::new(&server.url)
+        .with_clock(Arc::new(clock.clone()))
+        .with_fetch_timeout(Duration::from_secs(10))
+        .with_refetch_interval(Duration::from_secs(30))
+}
+
+#[tokio::test]
+async fn a_token_with_a_known_key_verifies_while_a_fetch_for_an_unknown_kid_hangs() {
+    let server = JwksServer::start(&["kid_1"]).await;
+    let clock = ManualClock::new(NOW * 1000);
+    let verifier = remote(&server, &clock);
+    verifier.verify(&token_for("kid_1"), &at(NOW)).await.unwrap();
+
+    server.hold();
+    server.publish(&["kid_1", "kid_2"]);
+    clock.advance(Duration::from_secs(30));
+    let (rotated, options) = (token_for("kid_2"), at(NOW));
+    let unknown = verifier.verify(&rotated, &options);
+    let known = async {
+        server.arrived(2).await;
+        let claims = verifier.verify(&token_for("kid_1"), &options).await;
+        server.release();
+        claims
+    };
+    let (unknown, known) = finishes("verification", async { tokio::join!(unknown, known) }).await;
+    assert_eq!(known.unwrap().sub, "user_1", "the cached key was used while the fetch hung");
+    assert_eq!(unknown.unwrap().sub, "user_1", "the fetch then brought the new key");
+    assert_eq!(server.hits(), 2);
+}
+
+#[tokio::test]
+async fn a_hanging_jwks_endpoint_times_out_with_a_typed_error() {
+    let server = JwksServer::start(&["kid_1"]).await;
+    server.hold();
+    let clock = ManualClock::new(NOW * 1000);
+    let verifier = remote(&server, &clock);
+    let (token, options) = (token_for("kid_1"), at(NOW));
+    let mut verification = std::pin::pin!(verifier.verify(&token, &options));
+
+    // Started, and waiting on the endpoint; 9.9 s later on the verifier's clock still waiting.
+    tokio::select! {
+        _ = &mut verification => panic!("answered while the endpoint hangs"),
+        _ = server.arrived(1) => {}
+    }
+    clock.advance(Duration::from_millis(9_900));
+    assert!(verification.as_mut().now_or_never().is_none(), "still waiting");
+    clock.advance(Duration::from_millis(100));
+    let result = finishes("the timed-out verification", verification).await;
+    assert_eq!(result, Err(VerifyError::KeysTimedOut(Duration::from_secs(10))));
+    assert!(!result.unwrap_err().to_string().contains(&token));
+}
+
+#[tokio::test]
+async fn concurrent_verifications_that_need_keys_share_one_fetch() {
+    let server = JwksServer::start(&["kid_1", "kid_2"]).await;
+    server.hold();
+    let clock = ManualClock::new(NOW * 1000);
+    let verifier = remote(&server, &clock);
+    // Keys known to the JWKS and kids it does not have, all arriving before any key is loaded.
+    let kids = ["kid_1", "kid_2", "kid_x", "kid_y", "kid_z"];
+    let tokens: Vec<String> = (0..40).map(|n| token_for(kids[n % kids.len()])).collect();
+    let options = at(NOW);
+    let all = join_all(tokens.iter().map(|token| verifier.verify(token, &options)));
+    let release = async {
+        server.arrived(1).await;
+        server.release();
+    };
+    let (results, ()) = finishes("the verifications", async { tokio::join!(all, release) }).await;
+    assert_eq!(server.hits(), 1, "one fetch for every caller");
+    for (n, result) in results.into_iter().enumerate() {
+        match kids[n % kids.len()] {
+            "kid_1" | "kid_2" => assert!(result.is_ok(), "{result:?}"),
+            _ => assert_eq!(result, Err(VerifyError::UnknownKey)),
+        }
+    }
+}
+
+#[tokio::test]
+async fn unknown_kids_refetch_at_most_once_per_interval() {
+    let server = JwksServer::start(&["kid_1"]).await;
+    let clock = ManualClock::new(NOW * 1000);
+    let verifier = remote(&server, &clock);
+    let verify = |kid: &str| {
+        let token = token_for(kid);
+        let verifier = &verifier;
+        async move { finishes("verification", verifier.verify(&token, &at(NOW))).await.map(|c| c.sub) }
+    };
+    assert!(verify("kid_1").await.is_ok());
+    assert_eq!(server.hits(), 1);
+
+    // A stream of made-up kids costs no fetch until the interval has passed.
+    server.publish(&["kid_1", "kid_2"]);
+    for n in 0..25 {
+        assert_eq!(verify(&format!("kid_forged_{n}")).await, Err(VerifyError::UnknownKey));
+        clock.advance(Duration::from_secs(1));
+    }
+    assert_eq!(server.hits(), 1);
+    assert!(verify("kid_1").await.is_ok(), "known keys are unaffected");
+    clock.advance(Duration::from_secs(5));
+    assert!(verify("kid_2").await.is_ok(), "a rotated key is fetched once the interval has passed");
+    assert_eq!(server.hits(), 2);
+    assert_eq!(verify("kid_forged").await, Err(VerifyError::UnknownKey));
+    assert_eq!(server.hits(), 2);
+}
+
+#[tokio::test]
+async fn a_failed_fetch_is_not_retried_for_every_token() {
+    let server = JwksServer::start(&["kid_1"]).await;
+    *server.state.status.lock().unwrap() = 503;
+    let clock = ManualClock::new(NOW * 1000);
+    let verifier = remote(&server, &clock);
+    let token = token_for("kid_1");
+    for _ in 0..5 {
+        let error = finishes("verification", verifier.verify(&token, &at(NOW))).await.unwrap_err();
+        assert!(matches!(&error, VerifyError::Keys(m) if m.contains("503")), "{error:?}");
+    }
+    assert_eq!(server.hits(), 1);
+    *server.state.status.lock().unwrap() = 200;
+    clock.advance(Duration::from_secs(30));
+    assert!(finishes("verification", verifier.verify(&token, &at(NOW))).await.is_ok());
+    assert_eq!(server.hits(), 2);
 }

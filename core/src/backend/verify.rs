@@ -4,16 +4,18 @@
 //! (`azp`), `exp`, `nbf` and `iat` with a small leeway on an injected time, and the issuer.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
 use jsonwebtoken::jwk::{AlgorithmParameters, JwkSet, KeyAlgorithm};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use futures::future::{BoxFuture, Either, FutureExt as _, Shared, select};
 use serde_json::{Map, Value};
-use tokio::sync::Mutex;
 use url::Url;
 
+use crate::clock::{Clock, SystemClock};
 use crate::config::check_transport_security;
 
 /// Why a token was rejected.
@@ -49,6 +51,9 @@ pub enum VerifyError {
     InvalidClaim(&'static str),
     #[error("cannot load the keys: {0}")]
     Keys(String),
+    /// The JWKS endpoint did not answer within the fetch timeout.
+    #[error("loading the keys timed out after {0:?}")]
+    KeysTimedOut(Duration),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -255,17 +260,59 @@ impl std::fmt::Debug for TokenVerifier {
 }
 
 /// Fetches the JWKS once and keeps it; fetches again only when a token names a key it does
-/// not have (key rotation). Keys come over `https://` only (plain `http://` to loopback hosts),
-/// redirects included: keys from a network attacker would let forged tokens through.
+/// not have (key rotation), and then at most once per `refetch_interval`, so tokens with
+/// made-up `kid`s cannot turn into one fetch each. Concurrent verifications that need keys
+/// share one fetch; no lock is held while it runs, so tokens whose key is known verify
+/// meanwhile. A fetch that takes longer than `fetch_timeout` (on the injected clock) fails
+/// with [`VerifyError::KeysTimedOut`].
+///
+/// Keys come over `https://` only (plain `http://` to loopback hosts), redirects included: keys
+/// from a network attacker would let forged tokens through.
 pub struct JwksVerifier {
-    url: String,
+    source: Arc<Source>,
     http: reqwest::Client,
-    keys: Mutex<Option<TokenVerifier>>,
+    clock: Arc<dyn Clock>,
+    fetch_timeout: Duration,
+    refetch_interval: Duration,
+    state: Arc<Mutex<KeyState>>,
+}
+
+/// How long a JWKS fetch may take by default.
+pub const DEFAULT_JWKS_FETCH_TIMEOUT: Duration = Duration::from_secs(10);
+/// The least time between two JWKS fetches by default.
+pub const DEFAULT_JWKS_REFETCH_INTERVAL: Duration = Duration::from_secs(30);
+
+/// A JWKS is a few kilobytes; anything much larger is not one.
+const MAX_JWKS_BYTES: usize = 256 * 1024;
+
+enum Source {
+    /// `{frontend_api}/.well-known/jwks.json`, public.
+    Frontend { url: String },
+}
+
+type Fetch = Shared<BoxFuture<'static, Result<Arc<TokenVerifier>, VerifyError>>>;
+
+#[derive(Default)]
+struct KeyState {
+    keys: Option<Arc<TokenVerifier>>,
+    /// When the last fetch started, on the injected clock.
+    last_fetch_ms: Option<i64>,
+    /// Why the last fetch failed, while no later one succeeded.
+    last_error: Option<VerifyError>,
+    in_flight: Option<Fetch>,
+}
+
+/// What a verification that needs keys it does not have does next.
+enum Next {
+    /// Another verification brought newer keys meanwhile.
+    Use(Arc<TokenVerifier>),
+    Await(Fetch),
+    Refuse(VerifyError),
 }
 
 impl JwksVerifier {
+    /// Keys from the Frontend API's public JWKS, e.g. `https://clerk.example.com/.well-known/jwks.json`.
     pub fn new(jwks_url: impl Into<String>) -> Self {
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let redirects = reqwest::redirect::Policy::custom(|attempt| {
             if attempt.previous().len() < 10 && check_transport_security(attempt.url()).is_ok() {
                 attempt.follow()
@@ -273,34 +320,158 @@ impl JwksVerifier {
                 attempt.stop()
             }
         });
+        Self::with_source(Source::Frontend { url: jwks_url.into() }, redirects, Arc::new(SystemClock))
+    }
+
+    fn with_source(source: Source, redirects: reqwest::redirect::Policy, clock: Arc<dyn Clock>) -> Self {
+        let _ = rustls::crypto::ring::default_provider().install_default();
         // As `reqwest::Client::new`, which also cannot fail short of a broken TLS setup.
         let http = reqwest::Client::builder().redirect(redirects).build().expect("the HTTP client builds");
-        Self { url: jwks_url.into(), http, keys: Mutex::new(None) }
+        Self {
+            source: Arc::new(source),
+            http,
+            clock,
+            fetch_timeout: DEFAULT_JWKS_FETCH_TIMEOUT,
+            refetch_interval: DEFAULT_JWKS_REFETCH_INTERVAL,
+            state: Arc::default(),
+        }
+    }
+
+    /// The clock fetch timeouts and the refetch interval are measured on.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn with_fetch_timeout(mut self, timeout: Duration) -> Self {
+        self.fetch_timeout = timeout;
+        self
+    }
+
+    /// The least time between two fetches (a failed one included).
+    pub fn with_refetch_interval(mut self, interval: Duration) -> Self {
+        self.refetch_interval = interval;
+        self
     }
 
     pub async fn verify(&self, token: &str, options: &VerifyOptions) -> Result<SessionClaims, VerifyError> {
-        let mut keys = self.keys.lock().await;
-        if keys.is_none() {
-            *keys = Some(self.fetch().await?);
-        }
-        match keys.as_ref().map(|k| k.verify(token, options)) {
-            Some(Err(VerifyError::UnknownKey)) => {
-                let fresh = self.fetch().await?;
-                let result = fresh.verify(token, options);
-                *keys = Some(fresh);
-                result
+        let known = lock(&self.state).keys.clone();
+        if let Some(keys) = &known {
+            match keys.verify(token, options) {
+                Err(VerifyError::UnknownKey) => {}
+                judged => return judged,
             }
-            Some(result) => result,
-            None => Err(VerifyError::Keys("no keys".into())),
         }
+        let keys = match self.next(known.as_ref()) {
+            Next::Use(keys) => keys,
+            Next::Await(fetch) => fetch.await?,
+            Next::Refuse(why) => return Err(why),
+        };
+        keys.verify(token, options)
     }
 
-    async fn fetch(&self) -> Result<TokenVerifier, VerifyError> {
-        let keys_error = |e: reqwest::Error| VerifyError::Keys(e.without_url().to_string());
-        let url = Url::parse(&self.url).map_err(|e| VerifyError::Keys(format!("JWKS URL is not a URL: {e}")))?;
-        check_transport_security(&url).map_err(|e| VerifyError::Keys(e.to_string()))?;
-        let response = self.http.get(url).send().await.map_err(keys_error)?;
-        let body = response.error_for_status().map_err(keys_error)?.text().await.map_err(keys_error)?;
-        TokenVerifier::from_jwks_json(&body)
+    /// Joins the fetch under way, or starts one unless the last began within the refetch
+    /// interval. `known` is the key set the caller already tried.
+    fn next(&self, known: Option<&Arc<TokenVerifier>>) -> Next {
+        let mut state = lock(&self.state);
+        if let Some(fetch) = &state.in_flight {
+            return Next::Await(fetch.clone());
+        }
+        if let Some(keys) = &state.keys
+            && !known.is_some_and(|known| Arc::ptr_eq(known, keys))
+        {
+            return Next::Use(keys.clone());
+        }
+        let now_ms = self.clock.now_ms();
+        let interval_ms = i64::try_from(self.refetch_interval.as_millis()).unwrap_or(i64::MAX);
+        if state.last_fetch_ms.is_some_and(|last| now_ms.saturating_sub(last) < interval_ms) {
+            return Next::Refuse(match (&state.keys, &state.last_error) {
+                (Some(_), _) => VerifyError::UnknownKey,
+                (None, Some(error)) => error.clone(),
+                (None, None) => VerifyError::Keys("no keys yet".into()),
+            });
+        }
+        let fetch = fetch_keys(
+            self.source.clone(),
+            self.http.clone(),
+            self.clock.clone(),
+            self.fetch_timeout,
+            Arc::downgrade(&self.state),
+        )
+        .boxed()
+        .shared();
+        state.last_fetch_ms = Some(now_ms);
+        state.in_flight = Some(fetch.clone());
+        Next::Await(fetch)
     }
+}
+
+impl std::fmt::Debug for JwksVerifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Source::Frontend { url } = &*self.source;
+        f.debug_struct("JwksVerifier")
+            .field("url", &url)
+            .field("fetch_timeout", &self.fetch_timeout)
+            .field("refetch_interval", &self.refetch_interval)
+            .finish_non_exhaustive()
+    }
+}
+
+fn lock(state: &Mutex<KeyState>) -> MutexGuard<'_, KeyState> {
+    // Every update is a single assignment, so a panic elsewhere cannot leave it half-written.
+    state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// One fetch, bounded by `timeout`, whose result every waiting verification shares. It records
+/// the outcome itself, so it counts once however many callers await it. The state is held
+/// weakly: the fetch is stored in that state while it runs.
+async fn fetch_keys(
+    source: Arc<Source>,
+    http: reqwest::Client,
+    clock: Arc<dyn Clock>,
+    timeout: Duration,
+    state: Weak<Mutex<KeyState>>,
+) -> Result<Arc<TokenVerifier>, VerifyError> {
+    let fetch = std::pin::pin!(fetch_jwks(&source, &http));
+    let result = match select(fetch, clock.sleep(timeout)).await {
+        Either::Left((result, _)) => result.map(Arc::new),
+        Either::Right(_) => Err(VerifyError::KeysTimedOut(timeout)),
+    };
+    if let Some(state) = state.upgrade() {
+        let mut state = lock(&state);
+        state.in_flight = None;
+        match &result {
+            Ok(keys) => {
+                state.keys = Some(keys.clone());
+                state.last_error = None;
+            }
+            Err(error) => state.last_error = Some(error.clone()),
+        }
+    }
+    result
+}
+
+async fn fetch_jwks(source: &Source, http: &reqwest::Client) -> Result<TokenVerifier, VerifyError> {
+    let keys_error = |e: reqwest::Error| VerifyError::Keys(e.without_url().to_string());
+    let request = match source {
+        Source::Frontend { url } => {
+            let url = Url::parse(url).map_err(|e| VerifyError::Keys(format!("JWKS URL is not a URL: {e}")))?;
+            check_transport_security(&url).map_err(|e| VerifyError::Keys(e.to_string()))?;
+            http.get(url)
+        }
+    };
+    let mut response = request.send().await.map_err(keys_error)?;
+    let status = response.status();
+    if !status.is_success() {
+        return Err(VerifyError::Keys(format!("the JWKS endpoint answered {status}")));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(keys_error)? {
+        if body.len() + chunk.len() > MAX_JWKS_BYTES {
+            return Err(VerifyError::Keys(format!("the JWKS is larger than {MAX_JWKS_BYTES} bytes")));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let body = std::str::from_utf8(&body).map_err(|_| VerifyError::Keys("the JWKS is not UTF-8".into()))?;
+    TokenVerifier::from_jwks_json(body)
 }
