@@ -108,6 +108,12 @@ pub(crate) async fn template_token(
     }
 }
 
+/// `GET /v1/jwks`: the instance's signing keys, the same as the Frontend API's public
+/// `/.well-known/jwks.json`, for servers that hold the secret key.
+pub(crate) async fn jwks(State(app): State<Arc<App>>) -> Json<Value> {
+    Json(app.signer.jwks())
+}
+
 fn live_session<'m>(
     model: &'m crate::state::Model,
     session_id: &str,

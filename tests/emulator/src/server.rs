@@ -64,6 +64,7 @@ pub(crate) fn router(app: Arc<App>) -> Router {
             "/v1/sessions/{session_id}/tokens/{template_name}",
             tagged(Route::BapiTemplateToken, post(bapi::template_token)),
         )
+        .route("/v1/jwks", tagged(Route::BapiJwks, get(bapi::jwks)))
         .nest("/__emulator", control::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -3,7 +3,7 @@
 mod common;
 
 use clerk_emulator::{AUTH_PRESENT, DEFAULT_START_MS, JwtTemplate, Route, SessionStatus};
-use common::{Native, bapi, start};
+use common::{Native, bapi, http_client, read, start};
 use reqwest::Method;
 use serde_json::json;
 
@@ -443,6 +443,40 @@ async fn tokens_verify_against_the_served_jwks() {
     assert!(
         jsonwebtoken::decode::<serde_json::Value>(&format!("{jwt}x"), &key, &validation).is_err()
     );
+}
+
+#[tokio::test]
+async fn bapi_serves_the_jwks_to_the_secret_key_holder() {
+    let emu = start().await;
+    let get = |secret: Option<&str>| {
+        let mut req = http_client().get(format!("{}/v1/jwks", emu.url()));
+        if let Some(secret) = secret {
+            req = req.bearer_auth(secret);
+        }
+        async move { read(req.send().await.unwrap()).await }
+    };
+    for secret in [None, Some("sk_test_wrong")] {
+        let refused = get(secret).await;
+        assert_eq!(
+            (refused.status.as_u16(), refused.error_code()),
+            (401, "authentication_invalid"),
+            "{secret:?}"
+        );
+    }
+    let keys = get(Some(emu.secret_key())).await;
+    assert_eq!(keys.status, 200);
+    assert_eq!(keys.body, emu.jwks());
+    let public = read(
+        http_client()
+            .get(format!("{}/.well-known/jwks.json", emu.url()))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(keys.body, public.body, "the same keys as the Frontend API's");
+    assert_eq!(emu.count(Route::BapiJwks), 3);
+    assert_eq!(emu.count(Route::Jwks), 1);
 }
 
 #[tokio::test]

@@ -17,6 +17,7 @@ const BAPI_SPEC: &str = "bapi-2026-05-12.yml";
 const UNDECLARED_ERROR_STATUSES: &[(&str, u16)] = &[
     // The BAPI answers a missing or wrong secret key with 401 on every route.
     ("CreateSignInToken", 401),
+    ("GetJWKS", 401),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -359,11 +360,21 @@ impl Flow {
     }
 
     async fn bapi(&mut self, path: &str, secret: Option<&str>, body: Option<Value>) -> Exchange {
+        let body = body.map(RequestBody::Json).unwrap_or(RequestBody::None);
+        self.bapi_call(Method::POST, path, secret, body).await
+    }
+
+    async fn bapi_call(
+        &mut self,
+        method: Method,
+        path: &str,
+        secret: Option<&str>,
+        body: RequestBody,
+    ) -> Exchange {
         let auth = secret.map(|s| format!("Bearer {s}"));
         let headers: Vec<(&str, &str)> =
             auth.iter().map(|a| ("authorization", a.as_str())).collect();
-        let body = body.map(RequestBody::Json).unwrap_or(RequestBody::None);
-        self.send(Method::POST, path, &[], &headers, body).await
+        self.send(method, path, &[], &headers, body).await
     }
 }
 
@@ -437,6 +448,13 @@ async fn run_flow(emu: &Emulator) -> Vec<Exchange> {
         .status,
         200
     );
+
+    for (secret, status) in [(sk, 200), (None, 401)] {
+        let jwks = f
+            .bapi_call(Method::GET, "/v1/jwks", secret, RequestBody::None)
+            .await;
+        assert_eq!(jwks.status, status);
+    }
 
     let bapi_tokens = format!("/v1/sessions/{sid}/tokens");
     assert_eq!(f.bapi(&bapi_tokens, sk, None).await.status, 200);
