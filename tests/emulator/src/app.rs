@@ -1,13 +1,13 @@
 //! State shared by the HTTP handlers and the `Emulator` handle.
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU8, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use serde_json::json;
 use tokio::sync::watch;
 
 use crate::clock::Clock;
-use crate::config::EmulatorConfig;
+use crate::config::{EmulatorConfig, SessionTokenVersion};
 use crate::faults::FaultQueue;
 use crate::in_flight::InFlight;
 use crate::jwt::{Signer, random_id};
@@ -22,6 +22,7 @@ pub(crate) struct App {
     pub base_url: String,
     pub clock: Clock,
     skew_ms: AtomicI64,
+    session_token_version: AtomicU8,
     pub signer: Signer,
     model: Mutex<Model>,
     faults: Mutex<FaultQueue>,
@@ -38,8 +39,9 @@ impl App {
             base_url,
             clock: Clock::new(config.clock),
             skew_ms: AtomicI64::new(config.skew_ms),
+            session_token_version: AtomicU8::new(config.session_token_version.into()),
             signer: Signer::load(),
-            model: Mutex::new(Model::new(&config.templates)),
+            model: Mutex::new(Model::new(&config.templates, &config.organizations)),
             faults: Mutex::new(FaultQueue::default()),
             recorder: Recorder::new(),
             in_flight: InFlight::default(),
@@ -60,6 +62,18 @@ impl App {
 
     pub fn set_skew_ms(&self, skew_ms: i64) {
         self.skew_ms.store(skew_ms, Ordering::SeqCst);
+    }
+
+    pub fn session_token_version(&self) -> SessionTokenVersion {
+        match self.session_token_version.load(Ordering::SeqCst) {
+            1 => SessionTokenVersion::V1,
+            _ => SessionTokenVersion::V2,
+        }
+    }
+
+    pub fn set_session_token_version(&self, version: SessionTokenVersion) {
+        self.session_token_version
+            .store(version.into(), Ordering::SeqCst);
     }
 
     pub fn model(&self) -> MutexGuard<'_, Model> {
@@ -97,9 +111,10 @@ impl App {
     }
 
     /// Back to the state right after start: no users or sessions, no faults, empty log,
-    /// clock at its start, skew as configured, configured templates.
+    /// clock at its start; skew, templates, organizations and token version as configured.
     pub fn reset(&self) {
-        *self.model() = Model::new(&self.config.templates);
+        *self.model() = Model::new(&self.config.templates, &self.config.organizations);
+        self.set_session_token_version(self.config.session_token_version);
         self.faults().clear();
         self.recorder.reset();
         self.clock.reset();

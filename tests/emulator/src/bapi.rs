@@ -12,7 +12,7 @@ use crate::error::ApiError;
 use crate::fapi::mint_template_token;
 use crate::intercept::RequestCtx;
 use crate::jwt::TokenSpec;
-use crate::objects::token_json;
+use crate::objects::{session_part, token_json};
 
 /// Clerk's default sign-in token lifetime: 30 days.
 pub const DEFAULT_SIGN_IN_TOKEN_SECS: i64 = 30 * 24 * 3600;
@@ -71,8 +71,7 @@ pub(crate) async fn session_token(
         issuer: &app.base_url,
         subject: &session.user_id,
         azp: ctx.azp(),
-        session_id: Some(&session.id),
-        org_id: session.active_org.as_deref(),
+        session: Some(session_part(&app, &model, session, now_ms)),
         extra_claims: None,
         fault: ctx.jwt_fault,
     });

@@ -13,10 +13,11 @@ use serde_json::{Map, Value, json};
 
 use crate::app::App;
 use crate::bapi::DEFAULT_SIGN_IN_TOKEN_SECS;
+use crate::config::SessionTokenVersion;
 use crate::error::ApiError;
 use crate::faults::{FaultRule, Route};
 use crate::intercept::CLERK_API_VERSION;
-use crate::state::{JwtTemplate, SessionStatus};
+use crate::state::{JwtTemplate, Organization, SessionStatus};
 
 pub(crate) fn router() -> Router<Arc<App>> {
     routes().layer(axum::middleware::from_fn(read_whole_body))
@@ -24,10 +25,19 @@ pub(crate) fn router() -> Router<Arc<App>> {
 
 /// Handlers that ignore the body would leave it unread, and the client's keep-alive
 /// connection could not carry its next request; reading it first keeps the connection usable.
-async fn read_whole_body(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+async fn read_whole_body(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
     let (parts, body) = request.into_parts();
     match axum::body::to_bytes(body, 1 << 20).await {
-        Ok(bytes) => next.run(axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes))).await,
+        Ok(bytes) => {
+            next.run(axum::extract::Request::from_parts(
+                parts,
+                axum::body::Body::from(bytes),
+            ))
+            .await
+        }
         Err(_) => axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response(),
     }
 }
@@ -49,6 +59,15 @@ fn routes() -> Router<Arc<App>> {
         .route(
             "/templates/{name}",
             put(put_template).delete(delete_template),
+        )
+        .route("/organizations", get(list_organizations))
+        .route(
+            "/organizations/{id}",
+            put(put_organization).delete(delete_organization),
+        )
+        .route(
+            "/session_token_version",
+            get(session_token_version).post(set_session_token_version),
         )
         .route("/sessions", get(list_sessions))
         .route("/sessions/{id}", get(get_session))
@@ -182,6 +201,57 @@ async fn delete_template(State(app): State<Arc<App>>, Path(name): Path<String>) 
         Some(t) => Json(t).into_response(),
         None => not_found("template", &name),
     }
+}
+
+async fn list_organizations(State(app): State<Arc<App>>) -> Json<Value> {
+    let organizations: Vec<Organization> = app.model().organizations.values().cloned().collect();
+    Json(json!({ "organizations": organizations }))
+}
+
+#[derive(Deserialize)]
+struct OrganizationBody {
+    /// Defaults to the id.
+    slug: Option<String>,
+    #[serde(default)]
+    members: std::collections::BTreeMap<String, String>,
+}
+
+async fn put_organization(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    Json(body): Json<OrganizationBody>,
+) -> Json<Organization> {
+    let organization = Organization {
+        slug: body.slug.unwrap_or_else(|| id.clone()),
+        id: id.clone(),
+        members: body.members,
+    };
+    app.model().organizations.insert(id, organization.clone());
+    Json(organization)
+}
+
+async fn delete_organization(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
+    match app.model().organizations.remove(&id) {
+        Some(o) => Json(o).into_response(),
+        None => not_found("organization", &id),
+    }
+}
+
+#[derive(Deserialize)]
+struct VersionBody {
+    version: SessionTokenVersion,
+}
+
+async fn session_token_version(State(app): State<Arc<App>>) -> Json<Value> {
+    Json(json!({ "version": app.session_token_version() }))
+}
+
+async fn set_session_token_version(
+    State(app): State<Arc<App>>,
+    Json(body): Json<VersionBody>,
+) -> Json<Value> {
+    app.set_session_token_version(body.version);
+    Json(json!({ "version": app.session_token_version() }))
 }
 
 async fn list_sessions(State(app): State<Arc<App>>) -> Json<Value> {

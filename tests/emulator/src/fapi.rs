@@ -186,8 +186,7 @@ pub(crate) fn mint_template_token(
         issuer: &app.base_url,
         subject: &session.user_id,
         azp: ctx.azp(),
-        session_id: None,
-        org_id: None,
+        session: None,
         extra_claims: Some(&template.claims),
         fault: ctx.jwt_fault,
     }))

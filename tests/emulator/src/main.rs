@@ -1,5 +1,5 @@
 //! `clerk-emulator [--port N] [--clock real|manual] [--start-ms N] [--secret-key sk_...]
-//! [--skew-ms N] [--ignore-stdin]`
+//! [--skew-ms N] [--session-token-version 1|2] [--ignore-stdin]`
 //!
 //! Prints `CLERK_EMULATOR_URL=http://127.0.0.1:PORT` as its first stdout line, then serves until
 //! stdin is closed (so it dies with the process that spawned it), SIGTERM or SIGINT.
@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use clerk_emulator::{ClockMode, DEFAULT_START_MS, Emulator, EmulatorConfig};
 
 const USAGE: &str = "usage: clerk-emulator [--port N] [--clock real|manual] [--start-ms N] \
-[--secret-key sk_...] [--skew-ms N] [--ignore-stdin]";
+[--secret-key sk_...] [--skew-ms N] [--session-token-version 1|2] [--ignore-stdin]";
 
 struct Args {
     config: EmulatorConfig,
@@ -50,6 +50,14 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
                 config.skew_ms = value("--skew-ms")?
                     .parse()
                     .map_err(|e| format!("--skew-ms: {e}"))?
+            }
+            "--session-token-version" => {
+                let version: u8 = value("--session-token-version")?
+                    .parse()
+                    .map_err(|e| format!("--session-token-version: {e}"))?;
+                config.session_token_version = version
+                    .try_into()
+                    .map_err(|e| format!("--session-token-version: {e}"))?;
             }
             "--ignore-stdin" => watch_stdin = false,
             "-h" | "--help" => return Err(String::new()),
