@@ -385,3 +385,40 @@ async fn a_failed_fetch_is_not_retried_for_every_token() {
     assert!(finishes("verification", verifier.verify(&token, &at(NOW))).await.is_ok());
     assert_eq!(server.hits(), 2);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The claims apps read, from either session token format.
+
+fn read(claims: &Value) -> (Option<u64>, Option<String>, Option<String>, Option<String>, Option<String>) {
+    let c = verifier().verify(&sign(&header(), claims), &at(NOW)).unwrap();
+    (c.version, c.org_id, c.org_role, c.org_slug, c.session_status)
+}
+
+fn some(text: &str) -> Option<String> {
+    Some(text.to_string())
+}
+
+#[test]
+fn the_organization_and_session_status_are_read_from_either_claims_format() {
+    let v2 = with(with(claims(), "v", json!(2)), "sts", json!("active"));
+    let o = json!({ "id": "org_1", "rol": "admin", "slg": "acme", "per": "read,manage", "fpm": "3" });
+    assert_eq!(
+        read(&with(v2.clone(), "o", o)),
+        (Some(2), some("org_1"), some("org:admin"), some("acme"), some("active"))
+    );
+    let v1 = json!({ "org_id": "org_1", "org_role": "org:admin", "org_slug": "acme", "org_permissions": [] });
+    let v1 = v1.as_object().unwrap().iter().fold(claims(), |c, (k, v)| with(c, k, v.clone()));
+    assert_eq!(read(&v1), (None, some("org_1"), some("org:admin"), some("acme"), None));
+
+    // Each format is read only where its version says, as @clerk/backend does.
+    assert_eq!(read(&v2), (Some(2), None, None, None, some("active")), "personal account");
+    assert_eq!(read(&with(v2, "org_id", json!("org_1"))).1, None);
+    assert_eq!(read(&with(claims(), "o", json!({ "id": "org_1" }))).1, None);
+    let pending = with(with(claims(), "v", json!(2)), "sts", json!("pending"));
+    assert_eq!(read(&pending).4, some("pending"));
+
+    let fva = with(claims(), "fva", json!([7, -1]));
+    let verified = verifier().verify(&sign(&header(), &fva), &at(NOW)).unwrap();
+    assert_eq!(verified.factor_verification_age, Some([7, -1]));
+    assert_eq!(verified.claims["fva"], json!([7, -1]));
+}

@@ -12,11 +12,14 @@ use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
 use jsonwebtoken::jwk::{AlgorithmParameters, JwkSet, KeyAlgorithm};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use futures::future::{BoxFuture, Either, FutureExt as _, Shared, select};
+use reqwest::header::{AUTHORIZATION, HeaderValue};
 use serde_json::{Map, Value};
 use url::Url;
 
+use super::client::BackendConfig;
 use crate::clock::{Clock, SystemClock};
-use crate::config::check_transport_security;
+use crate::config::{CLERK_API_VERSION, check_transport_security};
+use crate::error::Error;
 
 /// Why a token was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -75,19 +78,60 @@ impl VerifyOptions {
     }
 }
 
-/// The claims apps read from a verified session token.
+/// The claims apps read from a verified session token. The organization and session status
+/// are read from either claims format, as `@clerk/backend`'s `toAuth()` reads them: version 2
+/// (`v: 2`, `o: {id, rol, slg}`, `sts`) or version 1 (`org_id`, `org_role`, `org_slug`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SessionClaims {
     pub sub: String,
     pub sid: Option<String>,
     pub iss: Option<String>,
     pub azp: Option<String>,
-    pub org_id: Option<String>,
     pub exp: i64,
     pub iat: Option<i64>,
     pub nbf: Option<i64>,
+    /// `v`: 2 for version 2 tokens; version 1 tokens have none.
+    pub version: Option<u64>,
+    /// The active organization's id (`o.id`, or `org_id` in version 1).
+    pub org_id: Option<String>,
+    /// The user's role in it with its `org:` prefix, e.g. `org:admin` (version 2's `o.rol`
+    /// carries it without, and gets it back here, as in `@clerk/backend`).
+    pub org_role: Option<String>,
+    /// The active organization's slug (`o.slg`, or `org_slug`).
+    pub org_slug: Option<String>,
+    /// `sts`: `active` or `pending`, where the token says.
+    pub session_status: Option<String>,
+    /// `fva`: minutes since the first and second factor were verified (-1: never).
+    pub factor_verification_age: Option<[i64; 2]>,
     /// Every claim, template claims included.
     pub claims: Map<String, Value>,
+}
+
+/// The active organization as a token states it.
+#[derive(Default)]
+struct Organization {
+    id: Option<String>,
+    role: Option<String>,
+    slug: Option<String>,
+}
+
+impl Organization {
+    fn of(claims: &Map<String, Value>, version: Option<u64>) -> Self {
+        let text = |object: &Map<String, Value>, name: &str| object.get(name).and_then(Value::as_str).map(str::to_string);
+        match version {
+            Some(2) => {
+                let Some(o) = claims.get("o").and_then(Value::as_object) else {
+                    return Organization::default();
+                };
+                Organization {
+                    id: text(o, "id"),
+                    role: text(o, "rol").filter(|rol| !rol.is_empty()).map(|rol| format!("org:{rol}")),
+                    slug: text(o, "slg"),
+                }
+            }
+            _ => Organization { id: text(claims, "org_id"), role: text(claims, "org_role"), slug: text(claims, "org_slug") },
+        }
+    }
 }
 
 /// The algorithms `@clerk/backend` accepts; all RSA, as Clerk's instance keys are.
@@ -240,7 +284,28 @@ fn check_claims(claims: Map<String, Value>, options: &VerifyOptions) -> Result<S
             return Err(VerifyError::WrongIssuer);
         }
     }
-    Ok(SessionClaims { sub, sid: text("sid"), iss, azp, org_id: text("org_id"), exp, iat, nbf, claims })
+    let version = claims.get("v").and_then(Value::as_u64);
+    let organization = Organization::of(&claims, version);
+    let factor_verification_age = match claims.get("fva").and_then(Value::as_array).map(Vec::as_slice) {
+        Some([first, second]) => first.as_i64().zip(second.as_i64()).map(|(first, second)| [first, second]),
+        _ => None,
+    };
+    Ok(SessionClaims {
+        sub,
+        sid: text("sid"),
+        iss,
+        azp,
+        exp,
+        iat,
+        nbf,
+        version,
+        org_id: organization.id,
+        org_role: organization.role,
+        org_slug: organization.slug,
+        session_status: text("sts"),
+        factor_verification_age,
+        claims,
+    })
 }
 
 /// A NumericDate claim as whole seconds: absent is `None`; a fraction is cut off (as JavaScript's
@@ -266,8 +331,10 @@ impl std::fmt::Debug for TokenVerifier {
 /// meanwhile. A fetch that takes longer than `fetch_timeout` (on the injected clock) fails
 /// with [`VerifyError::KeysTimedOut`].
 ///
-/// Keys come over `https://` only (plain `http://` to loopback hosts), redirects included: keys
-/// from a network attacker would let forged tokens through.
+/// Keys come from the Frontend API's public `/.well-known/jwks.json` ([`JwksVerifier::new`]) or
+/// from the Backend API's `GET /v1/jwks` with the secret key
+/// ([`JwksVerifier::from_backend_api`]), over `https://` only (plain `http://` to loopback
+/// hosts): keys from a network attacker would let forged tokens through.
 pub struct JwksVerifier {
     source: Arc<Source>,
     http: reqwest::Client,
@@ -288,6 +355,8 @@ const MAX_JWKS_BYTES: usize = 256 * 1024;
 enum Source {
     /// `{frontend_api}/.well-known/jwks.json`, public.
     Frontend { url: String },
+    /// `{api_url}/v1/jwks` with `Authorization: Bearer <secret key>`.
+    Backend { url: Url, authorization: HeaderValue },
 }
 
 type Fetch = Shared<BoxFuture<'static, Result<Arc<TokenVerifier>, VerifyError>>>;
@@ -321,6 +390,19 @@ impl JwksVerifier {
             }
         });
         Self::with_source(Source::Frontend { url: jwks_url.into() }, redirects, Arc::new(SystemClock))
+    }
+
+    /// Keys from the Backend API's `GET /v1/jwks`, authenticated with the configuration's secret
+    /// key (as `@clerk/backend` loads them with `secretKey` and `apiUrl`), on the
+    /// configuration's clock. Redirects are not followed, so the secret key goes to no other host.
+    pub fn from_backend_api(config: &BackendConfig) -> Result<Self, Error> {
+        let mut url = config.api_url.clone();
+        url.path_segments_mut()
+            .map_err(|_| Error::configuration("the Backend API URL cannot take a path"))?
+            .pop_if_empty()
+            .extend(["v1", "jwks"]);
+        let source = Source::Backend { url, authorization: config.authorization()? };
+        Ok(Self::with_source(source, reqwest::redirect::Policy::none(), config.clock.clone()))
     }
 
     fn with_source(source: Source, redirects: reqwest::redirect::Policy, clock: Arc<dyn Clock>) -> Self {
@@ -408,7 +490,10 @@ impl JwksVerifier {
 
 impl std::fmt::Debug for JwksVerifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let Source::Frontend { url } = &*self.source;
+        let url = match &*self.source {
+            Source::Frontend { url } => url.as_str(),
+            Source::Backend { url, .. } => url.as_str(),
+        };
         f.debug_struct("JwksVerifier")
             .field("url", &url)
             .field("fetch_timeout", &self.fetch_timeout)
@@ -459,6 +544,10 @@ async fn fetch_jwks(source: &Source, http: &reqwest::Client) -> Result<TokenVeri
             check_transport_security(&url).map_err(|e| VerifyError::Keys(e.to_string()))?;
             http.get(url)
         }
+        Source::Backend { url, authorization } => http
+            .get(url.clone())
+            .header(AUTHORIZATION, authorization.clone())
+            .header("clerk-api-version", CLERK_API_VERSION),
     };
     let mut response = request.send().await.map_err(keys_error)?;
     let status = response.status();
