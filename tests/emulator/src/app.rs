@@ -6,7 +6,7 @@ use std::sync::{Mutex, MutexGuard};
 use serde_json::json;
 use tokio::sync::watch;
 
-use crate::clock::Clock;
+use crate::clock::{Clock, MAX_TIME_MS};
 use crate::config::{EmulatorConfig, SessionTokenVersion};
 use crate::faults::FaultQueue;
 use crate::in_flight::InFlight;
@@ -51,9 +51,13 @@ impl App {
         }
     }
 
-    /// The time the emulated server reports: its clock plus the configured skew.
+    /// The time the emulated server reports: its clock plus the configured skew, within
+    /// 1970..=9999 whatever a test set (later arithmetic on it then cannot overflow).
     pub fn now_ms(&self) -> i64 {
-        self.clock.now_ms() + self.skew_ms()
+        self.clock
+            .now_ms()
+            .saturating_add(self.skew_ms())
+            .clamp(0, MAX_TIME_MS)
     }
 
     pub fn skew_ms(&self) -> i64 {
@@ -86,7 +90,9 @@ impl App {
 
     pub fn lifetimes(&self) -> Lifetimes {
         Lifetimes {
-            session_ms: self.config.session_lifetime_secs as i64 * 1000,
+            session_ms: i64::try_from(self.config.session_lifetime_secs)
+                .unwrap_or(i64::MAX)
+                .saturating_mul(1000),
             abandon_ms: ABANDON_AFTER_MS,
         }
     }

@@ -127,10 +127,12 @@ impl Signer {
 
     pub fn mint(&self, spec: &TokenSpec<'_>) -> String {
         let now_secs = spec.now_ms.div_euclid(1000);
-        let lifetime = spec.lifetime_secs as i64;
+        let lifetime = i64::try_from(spec.lifetime_secs).unwrap_or(i64::MAX);
         let iat = match spec.fault {
             // Issued long enough ago that it is already past `exp` by the emulator clock.
-            Some(JwtFault::Expired) => now_secs - lifetime - NBF_LEEWAY_SECS,
+            Some(JwtFault::Expired) => now_secs
+                .saturating_sub(lifetime)
+                .saturating_sub(NBF_LEEWAY_SECS),
             _ => now_secs,
         };
         if spec.fault == Some(JwtFault::Malformed) {
@@ -140,13 +142,13 @@ impl Signer {
         let mut claims = Map::new();
         claims.insert("azp".into(), json!(spec.azp));
         if spec.fault != Some(JwtFault::WithoutExp) {
-            claims.insert("exp".into(), json!(iat + lifetime));
+            claims.insert("exp".into(), json!(iat.saturating_add(lifetime)));
         }
         claims.insert("iat".into(), json!(iat));
         claims.insert("iss".into(), json!(spec.issuer));
         // Unique per token, so two tokens minted in the same emulated second still differ.
         claims.insert("jti".into(), json!(random_id(20)));
-        claims.insert("nbf".into(), json!(iat - NBF_LEEWAY_SECS));
+        claims.insert("nbf".into(), json!(iat.saturating_sub(NBF_LEEWAY_SECS)));
         if let Some(session) = &spec.session {
             session.insert_into(&mut claims);
         }

@@ -38,7 +38,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-pub use clock::{Clock, ClockMode, DEFAULT_START_MS};
+pub use clock::{Clock, ClockMode, DEFAULT_START_MS, MAX_TIME_MS};
 pub use config::{DEFAULT_SECRET_KEY, EmulatorConfig, SessionTokenVersion};
 pub use faults::{Fault, FaultRule, Route, StatusFault};
 pub use intercept::CLERK_API_VERSION;
@@ -189,13 +189,10 @@ impl Emulator {
     /// Creates a sign-in token (ticket) for a user, like `POST /v1/sign_in_tokens`.
     pub fn create_sign_in_token(&self, user_id: &str) -> SignInToken {
         let now_ms = self.now_ms();
-        self.app.model().create_sign_in_token(
-            user_id,
-            None,
-            bapi::DEFAULT_SIGN_IN_TOKEN_SECS,
-            now_ms,
-            &self.app.base_url,
-        )
+        let expires_at = now_ms.saturating_add(bapi::DEFAULT_SIGN_IN_TOKEN_SECS * 1000);
+        self.app
+            .model()
+            .create_sign_in_token(user_id, None, expires_at, now_ms, &self.app.base_url)
     }
 
     /// Sets a session's status to `revoked`. Returns false if the session does not exist.

@@ -7,7 +7,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use clerk_emulator::{ClockMode, DEFAULT_START_MS, Emulator, EmulatorConfig};
+use clerk_emulator::{ClockMode, DEFAULT_START_MS, Emulator, EmulatorConfig, MAX_TIME_MS};
 
 const USAGE: &str = "usage: clerk-emulator [--port N] [--clock real|manual] [--start-ms N] \
 [--secret-key sk_...] [--skew-ms N] [--session-token-version 1|2] [--ignore-stdin]";
@@ -63,6 +63,13 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument `{other}`")),
         }
+    }
+    // The emulator reports times within 1970..=9999 (HTTP dates end there).
+    if !(0..=MAX_TIME_MS).contains(&start_ms) {
+        return Err(format!("--start-ms must be from 0 to {MAX_TIME_MS}"));
+    }
+    if config.skew_ms.unsigned_abs() > MAX_TIME_MS.unsigned_abs() {
+        return Err(format!("--skew-ms must be within ±{MAX_TIME_MS}"));
     }
     config.clock = match clock.as_str() {
         "manual" => ClockMode::Manual { start_ms },

@@ -226,7 +226,7 @@ pub(crate) fn completed_sign_in_json(session_id: &str, now_ms: i64) -> Value {
         "identifier": null,
         "user_data": null,
         "created_session_id": session_id,
-        "abandon_at": now_ms + 24 * 3600 * 1000,
+        "abandon_at": now_ms.saturating_add(24 * 3600 * 1000),
         "client_trust_state": null,
     })
 }

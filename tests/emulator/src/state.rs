@@ -274,7 +274,7 @@ impl Model {
         &mut self,
         user_id: &str,
         org_id: Option<String>,
-        expires_in_secs: i64,
+        expires_at: i64,
         now_ms: i64,
         base_url: &str,
     ) -> SignInToken {
@@ -290,7 +290,6 @@ impl Model {
             created_at: now_ms,
             updated_at: now_ms,
         };
-        let expires_at = now_ms + expires_in_secs * 1000;
         self.tickets.insert(
             ticket,
             TicketRec {
@@ -356,8 +355,8 @@ impl Model {
                 created_at: now_ms,
                 updated_at: now_ms,
                 last_active_at: now_ms,
-                expire_at: now_ms + lifetimes.session_ms,
-                abandon_at: now_ms + lifetimes.abandon_ms,
+                expire_at: now_ms.saturating_add(lifetimes.session_ms),
+                abandon_at: now_ms.saturating_add(lifetimes.abandon_ms),
             },
         );
         if let Some(client) = self.clients.get_mut(client_id) {

@@ -618,6 +618,7 @@ async fn bapi_requires_the_secret_key_and_mints_tokens() {
 #[tokio::test]
 async fn requests_are_counted_and_logged() {
     let emu = start().await;
+    emu.set_organization(Organization::new("org_9", "nine").member("user_c", "org:member"));
     let (mut native, sid) = Native::signed_in(&emu, "user_c").await;
     native
         .session_token(&sid, &[("organization_id", "org_9")])
