@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
+use futures::future::{BoxFuture, Either, FutureExt as _, Shared, select};
 use jsonwebtoken::jwk::{AlgorithmParameters, JwkSet, KeyAlgorithm};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use futures::future::{BoxFuture, Either, FutureExt as _, Shared, select};
 use reqwest::header::{AUTHORIZATION, HeaderValue};
 use serde_json::{Map, Value};
 use url::Url;
@@ -393,8 +393,9 @@ impl JwksVerifier {
     }
 
     /// Keys from the Backend API's `GET /v1/jwks`, authenticated with the configuration's secret
-    /// key (as `@clerk/backend` loads them with `secretKey` and `apiUrl`), on the
-    /// configuration's clock. Redirects are not followed, so the secret key goes to no other host.
+    /// key (as `@clerk/backend` loads them with `secretKey` and `apiUrl`), timed on the
+    /// configuration's clock (one whose sleeps end at once ends every fetch at once). Redirects
+    /// are not followed, so the secret key goes to no other host.
     pub fn from_backend_api(config: &BackendConfig) -> Result<Self, Error> {
         let mut url = config.api_url.clone();
         url.path_segments_mut()
