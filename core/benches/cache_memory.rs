@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use clerk_core::{Clerk, ClerkConfig, GetTokenOptions, ManualClock, MemoryTokenStore};
-use clerk_emulator::{DEFAULT_START_MS, Emulator, EmulatorConfig, Route};
+use clerk_emulator::{DEFAULT_START_MS, Emulator, EmulatorConfig, Organization, Route};
 use futures::future::join_all;
 
 /// Counts live heap bytes, so the cache's own footprint is known exactly (RSS also holds
@@ -246,7 +246,12 @@ impl ChildEmulator {
 /// Child side: `ticket` → a sign-in ticket; `reset` → clears counts; `take` → the session
 /// token requests since the last `take`/`reset`, then clears. Exits when stdin closes.
 fn serve_emulator() {
-    let emu = Emulator::start_blocking(EmulatorConfig::default()).expect("emulator starts");
+    // The emulator mints organization tokens only for members, as Clerk does.
+    let organizations = (0..2 * CAP)
+        .map(|k| Organization::new(format!("org_bench_{k}"), format!("bench-{k}")).member("user_memory", "org:member"))
+        .collect();
+    let config = EmulatorConfig { organizations, ..EmulatorConfig::default() };
+    let emu = Emulator::start_blocking(config).expect("emulator starts");
     let mut out = std::io::stdout().lock();
     writeln!(out, "CLERK_EMULATOR_URL={}", emu.url()).unwrap();
     out.flush().unwrap();

@@ -13,6 +13,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 use clerk_core::backend::{BackendClient, BackendConfig, JwksVerifier, TokenVerifier, VerifyError, VerifyOptions};
 use clerk_core::{AuthorizedClient, Clock as _, Error, GetTokenOptions, ManualClock};
+use clerk_emulator::SessionTokenVersion;
 use support::{Env, Route, StatusFault};
 
 fn backend(env: &Env) -> BackendClient {
@@ -221,6 +222,60 @@ async fn the_verifier_rejects_tampered_expired_and_foreign_tokens_with_distinct_
     assert!(verifier.verify(&token, &options(&env)).is_ok(), "within the 5 s leeway");
     env.advance_secs(2.0);
     assert_eq!(verifier.verify(&token, &options(&env)), Err(VerifyError::Expired));
+}
+
+/// An organization token of the signed-in session, fetched anew.
+async fn organization_token(session: &clerk_core::Session) -> String {
+    let options = GetTokenOptions { organization_id: Some("org_1".into()), skip_cache: true, ..Default::default() };
+    session.get_token(options).await.unwrap().unwrap().jwt
+}
+
+#[tokio::test]
+async fn keys_load_from_the_backend_api_with_the_secret_key() {
+    let (env, session) = Env::signed_in().await;
+    // On the system clock: the test clock here moves on every sleep, which would end the
+    // fetch timeout at once.
+    let config = BackendConfig::new(env.emu.secret_key()).unwrap().with_api_url(env.emu.url()).unwrap();
+    let remote = JwksVerifier::from_backend_api(&config).unwrap();
+
+    let from_frontend = remote.verify(&organization_token(&session).await, &options(&env)).await.unwrap();
+    let from_backend = backend(&env).sessions().get_token(session.id(), None, Some(120)).await.unwrap();
+    let from_backend = remote.verify(&from_backend.jwt, &options(&env)).await.unwrap();
+    assert_eq!((env.emu.count(Route::BapiJwks), env.emu.count(Route::Jwks)), (1, 0));
+    assert_eq!(env.emu.requests_for(Route::BapiJwks)[0].status, Some(200), "the secret key was accepted");
+    for claims in [&from_frontend, &from_backend] {
+        assert_eq!(claims.sid.as_deref(), Some(session.id()));
+        assert_eq!((claims.version, claims.session_status.as_deref()), (Some(2), Some("active")));
+    }
+    assert_eq!(
+        (from_frontend.org_id.as_deref(), from_frontend.org_role.as_deref(), from_frontend.org_slug.as_deref()),
+        (Some("org_1"), Some("org:admin"), Some("org-1"))
+    );
+    assert!(!format!("{remote:?}").contains(env.emu.secret_key()));
+
+    let wrong = BackendConfig::new("sk_test_wrong").unwrap().with_api_url(env.emu.url()).unwrap();
+    let error = JwksVerifier::from_backend_api(&wrong)
+        .unwrap()
+        .verify(&organization_token(&session).await, &options(&env))
+        .await
+        .unwrap_err();
+    assert!(matches!(&error, VerifyError::Keys(m) if m.contains("401")), "{error:?}");
+    assert!(!error.to_string().contains("sk_test_wrong"));
+}
+
+#[tokio::test]
+async fn version_1_and_version_2_tokens_give_the_same_organization() {
+    let (env, session) = Env::signed_in().await;
+    let verifier = verifier(&env);
+    let v2 = verifier.verify(&organization_token(&session).await, &options(&env)).unwrap();
+    env.emu.set_session_token_version(SessionTokenVersion::V1);
+    let v1_token = organization_token(&session).await;
+    assert!(env.emu.decode_jwt(&v1_token).unwrap().claims.get("org_id").is_some(), "a version 1 token");
+    let v1 = verifier.verify(&v1_token, &options(&env)).unwrap();
+    assert_eq!((v1.version, v2.version), (None, Some(2)));
+    let organization = |c: &clerk_core::backend::SessionClaims| (c.org_id.clone(), c.org_role.clone(), c.org_slug.clone());
+    assert_eq!(organization(&v1), organization(&v2));
+    assert_eq!(organization(&v1).0.as_deref(), Some("org_1"));
 }
 
 #[tokio::test]

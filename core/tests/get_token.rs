@@ -164,7 +164,7 @@ async fn templates_and_organizations_are_cached_separately() {
     let org_token = token(&session, org.clone()).await;
     token(&session, org).await;
     assert_eq!(env.session_token_requests(), 1);
-    assert_eq!(env.emu.decode_jwt(&org_token.jwt).unwrap().claims["org_id"], "org_1");
+    assert_eq!(env.emu.decode_jwt(&org_token.jwt).unwrap().claims["o"]["id"], "org_1");
     let sent = env.emu.requests_for(Route::SessionToken);
     assert_eq!(sent[0].body_field("organization_id"), Some("org_1"));
 }

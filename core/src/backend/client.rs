@@ -64,6 +64,14 @@ impl BackendConfig {
         self.clock = clock;
         self
     }
+
+    /// `Bearer <secret key>`, marked sensitive so no HTTP log shows it.
+    pub(crate) fn authorization(&self) -> Result<HeaderValue, Error> {
+        let mut authorization = HeaderValue::from_str(&format!("Bearer {}", self.secret_key))
+            .map_err(|_| Error::configuration("the secret key is not a valid header value"))?;
+        authorization.set_sensitive(true);
+        Ok(authorization)
+    }
 }
 
 impl std::fmt::Debug for BackendConfig {
@@ -124,9 +132,7 @@ impl BackendClient {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::configuration(format!("cannot build the HTTP client: {e}")))?;
-        let mut authorization = HeaderValue::from_str(&format!("Bearer {}", config.secret_key))
-            .map_err(|_| Error::configuration("the secret key is not a valid header value"))?;
-        authorization.set_sensitive(true);
+        let authorization = config.authorization()?;
         Ok(Self { http, config, authorization })
     }
 

@@ -6,4 +6,7 @@ mod client;
 mod verify;
 
 pub use client::{BackendClient, BackendConfig, DEFAULT_BACKEND_API_URL, SignInToken, SignInTokens, Token, SessionTokens};
-pub use verify::{JwksVerifier, SessionClaims, TokenVerifier, VerifyError, VerifyOptions};
+pub use verify::{
+    DEFAULT_JWKS_FETCH_TIMEOUT, DEFAULT_JWKS_REFETCH_INTERVAL, JwksVerifier, SessionClaims, TokenVerifier, VerifyError,
+    VerifyOptions,
+};

@@ -1,14 +1,14 @@
 //! State shared by the HTTP handlers and the `Emulator` handle.
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU8, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use serde_json::json;
 use tokio::sync::watch;
 
 use crate::app_backend::AppBackends;
-use crate::clock::Clock;
-use crate::config::EmulatorConfig;
+use crate::clock::{Clock, MAX_TIME_MS};
+use crate::config::{EmulatorConfig, SessionTokenVersion};
 use crate::faults::FaultQueue;
 use crate::in_flight::InFlight;
 use crate::jwt::{Signer, random_id};
@@ -23,6 +23,7 @@ pub(crate) struct App {
     pub base_url: String,
     pub clock: Clock,
     skew_ms: AtomicI64,
+    session_token_version: AtomicU8,
     pub signer: Signer,
     model: Mutex<Model>,
     faults: Mutex<FaultQueue>,
@@ -41,8 +42,9 @@ impl App {
             base_url,
             clock: Clock::new(config.clock),
             skew_ms: AtomicI64::new(config.skew_ms),
+            session_token_version: AtomicU8::new(config.session_token_version.into()),
             signer: Signer::load(),
-            model: Mutex::new(Model::new(&config.templates)),
+            model: Mutex::new(Model::new(&config.templates, &config.organizations)),
             faults: Mutex::new(FaultQueue::default()),
             recorder: Recorder::new(),
             in_flight: InFlight::default(),
@@ -53,9 +55,13 @@ impl App {
         }
     }
 
-    /// The time the emulated server reports: its clock plus the configured skew.
+    /// The time the emulated server reports: its clock plus the configured skew, within
+    /// 1970..=9999 whatever a test set (later arithmetic on it then cannot overflow).
     pub fn now_ms(&self) -> i64 {
-        self.clock.now_ms() + self.skew_ms()
+        self.clock
+            .now_ms()
+            .saturating_add(self.skew_ms())
+            .clamp(0, MAX_TIME_MS)
     }
 
     pub fn skew_ms(&self) -> i64 {
@@ -64,6 +70,18 @@ impl App {
 
     pub fn set_skew_ms(&self, skew_ms: i64) {
         self.skew_ms.store(skew_ms, Ordering::SeqCst);
+    }
+
+    pub fn session_token_version(&self) -> SessionTokenVersion {
+        match self.session_token_version.load(Ordering::SeqCst) {
+            1 => SessionTokenVersion::V1,
+            _ => SessionTokenVersion::V2,
+        }
+    }
+
+    pub fn set_session_token_version(&self, version: SessionTokenVersion) {
+        self.session_token_version
+            .store(version.into(), Ordering::SeqCst);
     }
 
     pub fn model(&self) -> MutexGuard<'_, Model> {
@@ -76,7 +94,9 @@ impl App {
 
     pub fn lifetimes(&self) -> Lifetimes {
         Lifetimes {
-            session_ms: self.config.session_lifetime_secs as i64 * 1000,
+            session_ms: i64::try_from(self.config.session_lifetime_secs)
+                .unwrap_or(i64::MAX)
+                .saturating_mul(1000),
             abandon_ms: ABANDON_AFTER_MS,
         }
     }
@@ -101,9 +121,10 @@ impl App {
     }
 
     /// Back to the state right after start: no users or sessions, no faults, empty log,
-    /// clock at its start, skew as configured, configured templates.
+    /// clock at its start; skew, templates, organizations and token version as configured.
     pub fn reset(&self) {
-        *self.model() = Model::new(&self.config.templates);
+        *self.model() = Model::new(&self.config.templates, &self.config.organizations);
+        self.set_session_token_version(self.config.session_token_version);
         self.faults().clear();
         self.recorder.reset();
         self.clock.reset();

@@ -9,6 +9,10 @@ use serde::{Deserialize, Serialize};
 /// 2026-01-01T00:00:00Z: a fixed, realistic default so tokens carry plausible timestamps.
 pub const DEFAULT_START_MS: i64 = 1_767_225_600_000;
 
+/// 9999-12-31T23:59:59.999Z: the latest time an HTTP `Date` header can show, and so the latest
+/// the emulator reports.
+pub const MAX_TIME_MS: i64 = 253_402_300_799_999;
+
 /// How the clock advances.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "mode")]
@@ -69,15 +73,15 @@ impl Clock {
     pub fn now_ms(&self) -> i64 {
         match *self.lock() {
             State::Manual { now_ms } => now_ms,
-            State::Real { offset_ms } => system_now_ms() + offset_ms,
+            State::Real { offset_ms } => system_now_ms().saturating_add(offset_ms),
         }
     }
 
     /// Moves the clock forward (or backward, with a negative value).
     pub fn advance_ms(&self, ms: i64) {
         match &mut *self.lock() {
-            State::Manual { now_ms } => *now_ms += ms,
-            State::Real { offset_ms } => *offset_ms += ms,
+            State::Manual { now_ms } => *now_ms = now_ms.saturating_add(ms),
+            State::Real { offset_ms } => *offset_ms = offset_ms.saturating_add(ms),
         }
     }
 
@@ -85,7 +89,7 @@ impl Clock {
     pub fn set_ms(&self, ms: i64) {
         match &mut *self.lock() {
             State::Manual { now_ms } => *now_ms = ms,
-            State::Real { offset_ms } => *offset_ms = ms - system_now_ms(),
+            State::Real { offset_ms } => *offset_ms = ms.saturating_sub(system_now_ms()),
         }
     }
 

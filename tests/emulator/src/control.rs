@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
@@ -14,10 +14,12 @@ use serde_json::{Map, Value, json};
 use crate::app::App;
 use crate::app_backend;
 use crate::bapi::DEFAULT_SIGN_IN_TOKEN_SECS;
+use crate::clock::MAX_TIME_MS;
+use crate::config::SessionTokenVersion;
 use crate::error::ApiError;
 use crate::faults::{FaultRule, Route};
 use crate::intercept::CLERK_API_VERSION;
-use crate::state::{JwtTemplate, SessionStatus};
+use crate::state::{JwtTemplate, Organization, SessionStatus};
 
 pub(crate) fn router() -> Router<Arc<App>> {
     routes().layer(axum::middleware::from_fn(read_whole_body))
@@ -25,12 +27,52 @@ pub(crate) fn router() -> Router<Arc<App>> {
 
 /// Handlers that ignore the body would leave it unread, and the client's keep-alive
 /// connection could not carry its next request; reading it first keeps the connection usable.
-async fn read_whole_body(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+async fn read_whole_body(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
     let (parts, body) = request.into_parts();
     match axum::body::to_bytes(body, 1 << 20).await {
-        Ok(bytes) => next.run(axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes))).await,
+        Ok(bytes) => {
+            next.run(axum::extract::Request::from_parts(
+                parts,
+                axum::body::Body::from(bytes),
+            ))
+            .await
+        }
         Err(_) => axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response(),
     }
+}
+
+/// A JSON body; one that does not parse gets Clerk's 400 `request_body_invalid`, like every
+/// other error of the emulator, instead of axum's plain-text rejection.
+struct ControlJson<T>(T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for ControlJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(body)) => Ok(ControlJson(body)),
+            Err(rejection) => Err(ApiError::new(
+                400,
+                "request_body_invalid",
+                "Request body invalid",
+                &rejection.body_text(),
+            )),
+        }
+    }
+}
+
+/// A time the emulator may report, or the 422 naming `param`.
+fn reportable(param: &str, ms: Option<i64>) -> Result<i64, ApiError> {
+    ms.filter(|ms| (0..=MAX_TIME_MS).contains(ms))
+        .ok_or_else(|| {
+            ApiError::param_invalid(
+                param,
+                &format!("{param} would move the server's time outside 1970..=9999."),
+            )
+        })
 }
 
 fn routes() -> Router<Arc<App>> {
@@ -50,6 +92,15 @@ fn routes() -> Router<Arc<App>> {
         .route(
             "/templates/{name}",
             put(put_template).delete(delete_template),
+        )
+        .route("/organizations", get(list_organizations))
+        .route(
+            "/organizations/{id}",
+            put(put_organization).delete(delete_organization),
+        )
+        .route(
+            "/session_token_version",
+            get(session_token_version).post(set_session_token_version),
         )
         .route("/sessions", get(list_sessions))
         .route("/sessions/{id}", get(get_session))
@@ -89,9 +140,13 @@ struct SetClock {
     now_ms: i64,
 }
 
-async fn clock_set(State(app): State<Arc<App>>, Json(body): Json<SetClock>) -> Json<Value> {
+async fn clock_set(
+    State(app): State<Arc<App>>,
+    ControlJson(body): ControlJson<SetClock>,
+) -> Result<Json<Value>, ApiError> {
+    reportable("now_ms", body.now_ms.checked_add(app.skew_ms()))?;
     app.clock.set_ms(body.now_ms);
-    Json(clock_json(&app))
+    Ok(Json(clock_json(&app)))
 }
 
 #[derive(Deserialize)]
@@ -99,9 +154,14 @@ struct Advance {
     ms: i64,
 }
 
-async fn clock_advance(State(app): State<Arc<App>>, Json(body): Json<Advance>) -> Json<Value> {
+async fn clock_advance(
+    State(app): State<Arc<App>>,
+    ControlJson(body): ControlJson<Advance>,
+) -> Result<Json<Value>, ApiError> {
+    let now_ms = app.clock.now_ms().checked_add(app.skew_ms());
+    reportable("ms", now_ms.and_then(|now| now.checked_add(body.ms)))?;
     app.clock.advance_ms(body.ms);
-    Json(clock_json(&app))
+    Ok(Json(clock_json(&app)))
 }
 
 #[derive(Deserialize)]
@@ -109,9 +169,13 @@ struct Skew {
     skew_ms: i64,
 }
 
-async fn set_skew(State(app): State<Arc<App>>, Json(body): Json<Skew>) -> Json<Value> {
+async fn set_skew(
+    State(app): State<Arc<App>>,
+    ControlJson(body): ControlJson<Skew>,
+) -> Result<Json<Value>, ApiError> {
+    reportable("skew_ms", app.clock.now_ms().checked_add(body.skew_ms))?;
     app.set_skew_ms(body.skew_ms);
-    Json(clock_json(&app))
+    Ok(Json(clock_json(&app)))
 }
 
 fn clock_json(app: &App) -> Value {
@@ -130,7 +194,10 @@ enum OneOrMany {
     One(FaultRule),
 }
 
-async fn add_faults(State(app): State<Arc<App>>, Json(body): Json<OneOrMany>) -> Json<Value> {
+async fn add_faults(
+    State(app): State<Arc<App>>,
+    ControlJson(body): ControlJson<OneOrMany>,
+) -> Json<Value> {
     let rules = match body {
         OneOrMany::Many(rules) => rules,
         OneOrMany::One(rule) => vec![rule],
@@ -171,15 +238,22 @@ struct TemplateBody {
 async fn put_template(
     State(app): State<Arc<App>>,
     Path(name): Path<String>,
-    Json(body): Json<TemplateBody>,
-) -> Json<JwtTemplate> {
+    ControlJson(body): ControlJson<TemplateBody>,
+) -> Result<Json<JwtTemplate>, ApiError> {
+    // Clerk's own bound on a token's lifetime: 10 years.
+    if !(1..=315_360_000).contains(&body.lifetime_secs) {
+        return Err(ApiError::param_invalid(
+            "lifetime_secs",
+            "lifetime_secs must be from 1 to 315360000.",
+        ));
+    }
     let template = JwtTemplate {
         name: name.clone(),
         lifetime_secs: body.lifetime_secs,
         claims: body.claims,
     };
     app.model().templates.insert(name, template.clone());
-    Json(template)
+    Ok(Json(template))
 }
 
 async fn delete_template(State(app): State<Arc<App>>, Path(name): Path<String>) -> Response {
@@ -187,6 +261,57 @@ async fn delete_template(State(app): State<Arc<App>>, Path(name): Path<String>) 
         Some(t) => Json(t).into_response(),
         None => not_found("template", &name),
     }
+}
+
+async fn list_organizations(State(app): State<Arc<App>>) -> Json<Value> {
+    let organizations: Vec<Organization> = app.model().organizations.values().cloned().collect();
+    Json(json!({ "organizations": organizations }))
+}
+
+#[derive(Deserialize)]
+struct OrganizationBody {
+    /// Defaults to the id.
+    slug: Option<String>,
+    #[serde(default)]
+    members: std::collections::BTreeMap<String, String>,
+}
+
+async fn put_organization(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    ControlJson(body): ControlJson<OrganizationBody>,
+) -> Json<Organization> {
+    let organization = Organization {
+        slug: body.slug.unwrap_or_else(|| id.clone()),
+        id: id.clone(),
+        members: body.members,
+    };
+    app.model().organizations.insert(id, organization.clone());
+    Json(organization)
+}
+
+async fn delete_organization(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
+    match app.model().organizations.remove(&id) {
+        Some(o) => Json(o).into_response(),
+        None => not_found("organization", &id),
+    }
+}
+
+#[derive(Deserialize)]
+struct VersionBody {
+    version: SessionTokenVersion,
+}
+
+async fn session_token_version(State(app): State<Arc<App>>) -> Json<Value> {
+    Json(json!({ "version": app.session_token_version() }))
+}
+
+async fn set_session_token_version(
+    State(app): State<Arc<App>>,
+    ControlJson(body): ControlJson<VersionBody>,
+) -> Json<Value> {
+    app.set_session_token_version(body.version);
+    Json(json!({ "version": app.session_token_version() }))
 }
 
 async fn list_sessions(State(app): State<Arc<App>>) -> Json<Value> {
@@ -214,7 +339,7 @@ struct StatusBody {
 async fn set_session_status(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
-    Json(body): Json<StatusBody>,
+    ControlJson(body): ControlJson<StatusBody>,
 ) -> Response {
     apply_status(&app, &id, body.status)
 }
@@ -235,13 +360,37 @@ struct SignInTokenBody {
     org_id: Option<String>,
 }
 
-async fn sign_in_token(State(app): State<Arc<App>>, Json(body): Json<SignInTokenBody>) -> Response {
+async fn sign_in_token(
+    State(app): State<Arc<App>>,
+    ControlJson(body): ControlJson<SignInTokenBody>,
+) -> Response {
     let now_ms = app.now_ms();
-    let token = app.model().create_sign_in_token(
+    // Any lifetime, zero or negative ones for tickets that have already expired, as long as
+    // the expiry stays a time the emulator can tell.
+    let seconds = body
+        .expires_in_seconds
+        .unwrap_or(DEFAULT_SIGN_IN_TOKEN_SECS);
+    let Some(expires_at) = seconds
+        .checked_mul(1000)
+        .and_then(|ms| now_ms.checked_add(ms))
+        .filter(|at| (0..=MAX_TIME_MS).contains(at))
+    else {
+        return ApiError::param_invalid(
+            "expires_in_seconds",
+            "expires_in_seconds puts the expiry outside 1970..=9999.",
+        )
+        .into_response();
+    };
+    let mut model = app.model();
+    if let Some(org_id) = &body.org_id
+        && model.org_claims(org_id, &body.user_id).is_none()
+    {
+        return ApiError::not_a_member(org_id, "org_id").into_response();
+    }
+    let token = model.create_sign_in_token(
         &body.user_id,
         body.org_id,
-        body.expires_in_seconds
-            .unwrap_or(DEFAULT_SIGN_IN_TOKEN_SECS),
+        expires_at,
         now_ms,
         &app.base_url,
     );
@@ -284,7 +433,7 @@ fn default_wait_ms() -> u64 {
 }
 
 /// Long-polls until `route` has seen `count` requests; 408 after `timeout_ms` of real time.
-async fn wait(State(app): State<Arc<App>>, Json(body): Json<WaitBody>) -> Response {
+async fn wait(State(app): State<Arc<App>>, ControlJson(body): ControlJson<WaitBody>) -> Response {
     let waited = tokio::time::timeout(
         Duration::from_millis(body.timeout_ms),
         app.recorder.wait_for(body.route, body.count),

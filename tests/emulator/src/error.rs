@@ -45,6 +45,17 @@ impl ApiError {
             .with_meta(json!({ "param_name": param }))
     }
 
+    /// What Clerk answers for an organization the user does not belong to.
+    pub fn not_a_member(organization_id: &str, param: &str) -> Self {
+        ApiError::new(
+            403,
+            "not_a_member_in_organization",
+            "Not a member of the organization",
+            &format!("The user is not a member of the organization {organization_id}."),
+        )
+        .with_meta(json!({ "param_name": param }))
+    }
+
     pub fn authentication_invalid(long_message: &str) -> Self {
         ApiError::new(
             401,

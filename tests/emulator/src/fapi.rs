@@ -89,10 +89,16 @@ pub(crate) async fn session_token(
         Err(err) => return err.into_response(),
     };
     // Present-but-empty selects the personal account; absent keeps the current organization.
+    // Only an organization the user belongs to can be selected.
     if let Some(org) = ctx.form.get("organization_id")
-        && let Some(session) = model.sessions.get_mut(&session_id)
+        && let Some(user_id) = model.sessions.get(&session_id).map(|s| s.user_id.clone())
     {
-        session.active_org = (!org.is_empty()).then(|| org.clone());
+        if !org.is_empty() && model.org_claims(org, &user_id).is_none() {
+            return ApiError::not_a_member(org, "organization_id").into_response();
+        }
+        if let Some(session) = model.sessions.get_mut(&session_id) {
+            session.active_org = (!org.is_empty()).then(|| org.clone());
+        }
     }
     let jwt = mint_session_token(&app, &mut model, &session_id, mint_ctx(&ctx, now_ms))
         .unwrap_or_default();
@@ -186,8 +192,7 @@ pub(crate) fn mint_template_token(
         issuer: &app.base_url,
         subject: &session.user_id,
         azp: ctx.azp(),
-        session_id: None,
-        org_id: None,
+        session: None,
         extra_claims: Some(&template.claims),
         fault: ctx.jwt_fault,
     }))
@@ -237,7 +242,11 @@ fn live_session_of_client(
     now_ms: i64,
 ) -> Result<String, ApiError> {
     let client_id = session_of_client(model, ctx, session_id)?;
-    let status = model.sessions[session_id].status(now_ms);
+    let status = model
+        .sessions
+        .get(session_id)
+        .ok_or_else(|| session_not_found(session_id))?
+        .status(now_ms);
     match status.token_error() {
         Some(err) => Err(err),
         None => Ok(client_id),

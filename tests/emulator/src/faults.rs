@@ -27,13 +27,15 @@ pub enum Route {
     BapiSessionToken,
     /// `POST /v1/sessions/{session_id}/tokens/{template_name}` (BAPI)
     BapiTemplateToken,
+    /// `GET /v1/jwks` (BAPI)
+    BapiJwks,
     /// Matches every route above: in a fault rule it applies to the next request of any kind,
     /// and its count is the total.
     Any,
 }
 
 impl Route {
-    pub const ALL: [Route; 9] = [
+    pub const ALL: [Route; 10] = [
         Route::Client,
         Route::SignIn,
         Route::SessionToken,
@@ -43,6 +45,7 @@ impl Route {
         Route::BapiSignInToken,
         Route::BapiSessionToken,
         Route::BapiTemplateToken,
+        Route::BapiJwks,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -56,6 +59,7 @@ impl Route {
             Route::BapiSignInToken => "bapi_sign_in_token",
             Route::BapiSessionToken => "bapi_session_token",
             Route::BapiTemplateToken => "bapi_template_token",
+            Route::BapiJwks => "bapi_jwks",
             Route::Any => "any",
         }
     }
@@ -63,7 +67,10 @@ impl Route {
     pub fn is_bapi(self) -> bool {
         matches!(
             self,
-            Route::BapiSignInToken | Route::BapiSessionToken | Route::BapiTemplateToken
+            Route::BapiSignInToken
+                | Route::BapiSessionToken
+                | Route::BapiTemplateToken
+                | Route::BapiJwks
         )
     }
 

@@ -76,8 +76,8 @@ pub(crate) async fn intercept(
 
     // Checks and fault selection happen before recording, so the log entry a waiting test sees
     // already names its fault; the request still counts on arrival, before any hang.
-    let rejected =
-        precheck(&app, route, &parts, &content_type, &bytes).map(IntoResponse::into_response);
+    let rejected = precheck(&app, route, &parts, &content_type, &bytes, &parsed)
+        .map(IntoResponse::into_response);
     let fault = if rejected.is_none() {
         app.faults().take(route)
     } else {
@@ -188,6 +188,7 @@ fn precheck(
     parts: &Parts,
     content_type: &str,
     body: &Bytes,
+    parsed: &ParsedBody,
 ) -> Option<ApiError> {
     if route.requires_native() {
         let native = parts
@@ -246,8 +247,26 @@ fn precheck(
                 "The Backend API only accepts application/json bodies.",
             ));
         }
+        // Read as no fields at all, a body that is not a JSON object would mint a token.
+        if !body.is_empty() && !parsed.json.is_object() && !parsed.json.is_null() {
+            return Some(request_body_invalid(
+                "The request body must be a JSON object.",
+            ));
+        }
+        if parsed.json_invalid {
+            return Some(request_body_invalid("The request body is not valid JSON."));
+        }
     }
     None
+}
+
+fn request_body_invalid(long_message: &str) -> ApiError {
+    ApiError::new(
+        400,
+        "request_body_invalid",
+        "Request body invalid",
+        long_message,
+    )
 }
 
 fn status_fault(s: &StatusFault) -> Response {
@@ -308,6 +327,8 @@ async fn truncate(response: Response) -> Response {
 struct ParsedBody {
     form: BTreeMap<String, String>,
     json: Value,
+    /// A body that is neither a form nor valid JSON.
+    json_invalid: bool,
     logged: Value,
 }
 
@@ -316,6 +337,7 @@ impl ParsedBody {
         let mut parsed = ParsedBody {
             form: BTreeMap::new(),
             json: Value::Null,
+            json_invalid: false,
             logged: Value::Null,
         };
         if bytes.is_empty() {
@@ -334,6 +356,7 @@ impl ParsedBody {
             parsed.json = v.clone();
             parsed.logged = v;
         } else {
+            parsed.json_invalid = true;
             parsed.logged = Value::String(String::from_utf8_lossy(bytes).into_owned());
         }
         parsed

@@ -4,7 +4,9 @@ use jsonwebtoken::jwk::{Jwk, PublicKeyUse, ThumbprintHash};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde_json::{Map, Value, json};
 
+use crate::config::SessionTokenVersion;
 use crate::faults::Fault;
+use crate::state::OrgClaims;
 
 /// Emulator-only RSA key; it signs nothing outside tests and must never be trusted elsewhere.
 const SIGNING_KEY_PEM: &str = include_str!("../keys/emulator-only-test-signing-key.pem");
@@ -38,12 +40,51 @@ pub(crate) struct TokenSpec<'a> {
     pub issuer: &'a str,
     pub subject: &'a str,
     pub azp: &'a str,
-    /// Session tokens carry `sid`; template tokens do not.
-    pub session_id: Option<&'a str>,
-    pub org_id: Option<&'a str>,
+    /// Session tokens carry the session's claims; template tokens do not.
+    pub session: Option<SessionPart<'a>>,
     /// Template claims, merged last so a template may override defaults such as `aud`.
     pub extra_claims: Option<&'a Map<String, Value>>,
     pub fault: Option<JwtFault>,
+}
+
+/// What a session token says about its session, in the instance's token version.
+pub(crate) struct SessionPart<'a> {
+    pub id: &'a str,
+    pub version: SessionTokenVersion,
+    /// The active organization, when the user is a member of it.
+    pub org: Option<OrgClaims>,
+    /// Minutes since the first factor was verified (the sign-in); no second factor (-1).
+    pub first_factor_age_minutes: i64,
+}
+
+impl SessionPart<'_> {
+    /// Version 2: `sid`, `fva`, `sts`, `v` and `o: {id, rol, slg}` with the role's `org:`
+    /// prefix dropped. Version 1: `sid`, `fva` and `org_id`, `org_role`, `org_slug`,
+    /// `org_permissions`. (No custom permissions are emulated, so v2 has no `per`/`fpm`.)
+    fn insert_into(&self, claims: &mut Map<String, Value>) {
+        claims.insert("sid".into(), json!(self.id));
+        claims.insert("fva".into(), json!([self.first_factor_age_minutes, -1]));
+        match (self.version, &self.org) {
+            (SessionTokenVersion::V2, org) => {
+                claims.insert("v".into(), json!(2));
+                claims.insert("sts".into(), json!("active"));
+                if let Some(org) = org {
+                    let role = org.role.strip_prefix("org:").unwrap_or(&org.role);
+                    claims.insert(
+                        "o".into(),
+                        json!({ "id": org.id, "rol": role, "slg": org.slug }),
+                    );
+                }
+            }
+            (SessionTokenVersion::V1, Some(org)) => {
+                claims.insert("org_id".into(), json!(org.id));
+                claims.insert("org_role".into(), json!(org.role));
+                claims.insert("org_slug".into(), json!(org.slug));
+                claims.insert("org_permissions".into(), json!([]));
+            }
+            (SessionTokenVersion::V1, None) => {}
+        }
+    }
 }
 
 pub(crate) struct Signer {
@@ -86,10 +127,12 @@ impl Signer {
 
     pub fn mint(&self, spec: &TokenSpec<'_>) -> String {
         let now_secs = spec.now_ms.div_euclid(1000);
-        let lifetime = spec.lifetime_secs as i64;
+        let lifetime = i64::try_from(spec.lifetime_secs).unwrap_or(i64::MAX);
         let iat = match spec.fault {
             // Issued long enough ago that it is already past `exp` by the emulator clock.
-            Some(JwtFault::Expired) => now_secs - lifetime - NBF_LEEWAY_SECS,
+            Some(JwtFault::Expired) => now_secs
+                .saturating_sub(lifetime)
+                .saturating_sub(NBF_LEEWAY_SECS),
             _ => now_secs,
         };
         if spec.fault == Some(JwtFault::Malformed) {
@@ -99,18 +142,15 @@ impl Signer {
         let mut claims = Map::new();
         claims.insert("azp".into(), json!(spec.azp));
         if spec.fault != Some(JwtFault::WithoutExp) {
-            claims.insert("exp".into(), json!(iat + lifetime));
+            claims.insert("exp".into(), json!(iat.saturating_add(lifetime)));
         }
         claims.insert("iat".into(), json!(iat));
         claims.insert("iss".into(), json!(spec.issuer));
         // Unique per token, so two tokens minted in the same emulated second still differ.
         claims.insert("jti".into(), json!(random_id(20)));
-        claims.insert("nbf".into(), json!(iat - NBF_LEEWAY_SECS));
-        if let Some(org_id) = spec.org_id {
-            claims.insert("org_id".into(), json!(org_id));
-        }
-        if let Some(sid) = spec.session_id {
-            claims.insert("sid".into(), json!(sid));
+        claims.insert("nbf".into(), json!(iat.saturating_sub(NBF_LEEWAY_SECS)));
+        if let Some(session) = &spec.session {
+            session.insert_into(&mut claims);
         }
         claims.insert("sub".into(), json!(spec.subject));
         if let Some(extra) = spec.extra_claims {
@@ -180,8 +220,12 @@ mod tests {
             issuer: "http://127.0.0.1:1",
             subject: "user_1",
             azp: "http://localhost",
-            session_id: Some("sess_1"),
-            org_id: None,
+            session: Some(SessionPart {
+                id: "sess_1",
+                version: SessionTokenVersion::V2,
+                org: None,
+                first_factor_age_minutes: 0,
+            }),
             extra_claims: None,
             fault,
         }
@@ -199,7 +243,10 @@ mod tests {
         assert_eq!(claims["nbf"], 990);
         assert_eq!(claims["exp"], 1060);
         assert_eq!(claims["sid"], "sess_1");
-        assert!(claims.get("org_id").is_none());
+        assert_eq!(claims["v"], 2);
+        assert_eq!(claims["sts"], "active");
+        assert_eq!(claims["fva"], json!([0, -1]));
+        assert!(claims.get("o").is_none() && claims.get("org_id").is_none());
         assert_eq!(signer.jwks()["keys"][0]["kid"], signer.kid());
     }
 

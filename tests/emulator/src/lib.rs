@@ -39,12 +39,12 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-pub use clock::{Clock, ClockMode, DEFAULT_START_MS};
-pub use config::{DEFAULT_SECRET_KEY, EmulatorConfig};
+pub use clock::{Clock, ClockMode, DEFAULT_START_MS, MAX_TIME_MS};
+pub use config::{DEFAULT_SECRET_KEY, EmulatorConfig, SessionTokenVersion};
 pub use faults::{Fault, FaultRule, Route, StatusFault};
 pub use intercept::CLERK_API_VERSION;
 pub use recorder::{AUTH_EMPTY, AUTH_PRESENT, RecordedRequest};
-pub use state::{JwtTemplate, SessionInfo, SessionStatus, SignInToken};
+pub use state::{JwtTemplate, Organization, SessionInfo, SessionStatus, SignInToken};
 
 use app::App;
 
@@ -190,13 +190,10 @@ impl Emulator {
     /// Creates a sign-in token (ticket) for a user, like `POST /v1/sign_in_tokens`.
     pub fn create_sign_in_token(&self, user_id: &str) -> SignInToken {
         let now_ms = self.now_ms();
-        self.app.model().create_sign_in_token(
-            user_id,
-            None,
-            bapi::DEFAULT_SIGN_IN_TOKEN_SECS,
-            now_ms,
-            &self.app.base_url,
-        )
+        let expires_at = now_ms.saturating_add(bapi::DEFAULT_SIGN_IN_TOKEN_SECS * 1000);
+        self.app
+            .model()
+            .create_sign_in_token(user_id, None, expires_at, now_ms, &self.app.base_url)
     }
 
     /// Sets a session's status to `revoked`. Returns false if the session does not exist.
@@ -235,7 +232,29 @@ impl Emulator {
         self.app.model().templates.remove(name)
     }
 
-    /// Back to the just-started state: data, faults, log, clock, skew and templates.
+    /// Adds or replaces an organization and its members.
+    pub fn set_organization(&self, organization: Organization) {
+        self.app
+            .model()
+            .organizations
+            .insert(organization.id.clone(), organization);
+    }
+
+    pub fn remove_organization(&self, id: &str) -> Option<Organization> {
+        self.app.model().organizations.remove(id)
+    }
+
+    /// The format of the session tokens minted from now on (version 2 by default).
+    pub fn set_session_token_version(&self, version: SessionTokenVersion) {
+        self.app.set_session_token_version(version);
+    }
+
+    pub fn session_token_version(&self) -> SessionTokenVersion {
+        self.app.session_token_version()
+    }
+
+    /// Back to the just-started state: data, faults, log, clock, skew, templates,
+    /// organizations and the session token version.
     pub fn reset(&self) {
         self.app.reset();
     }

@@ -1,5 +1,5 @@
 //! `clerk-emulator [--port N] [--clock real|manual] [--start-ms N] [--secret-key sk_...]
-//! [--skew-ms N] [--ignore-stdin]`
+//! [--skew-ms N] [--session-token-version 1|2] [--ignore-stdin]`
 //!
 //! Prints `CLERK_EMULATOR_URL=http://127.0.0.1:PORT` as its first stdout line, then serves until
 //! stdin is closed (so it dies with the process that spawned it), SIGTERM or SIGINT.
@@ -7,10 +7,10 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use clerk_emulator::{ClockMode, DEFAULT_START_MS, Emulator, EmulatorConfig};
+use clerk_emulator::{ClockMode, DEFAULT_START_MS, Emulator, EmulatorConfig, MAX_TIME_MS};
 
 const USAGE: &str = "usage: clerk-emulator [--port N] [--clock real|manual] [--start-ms N] \
-[--secret-key sk_...] [--skew-ms N] [--ignore-stdin]";
+[--secret-key sk_...] [--skew-ms N] [--session-token-version 1|2] [--ignore-stdin]";
 
 struct Args {
     config: EmulatorConfig,
@@ -51,10 +51,25 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
                     .parse()
                     .map_err(|e| format!("--skew-ms: {e}"))?
             }
+            "--session-token-version" => {
+                let version: u8 = value("--session-token-version")?
+                    .parse()
+                    .map_err(|e| format!("--session-token-version: {e}"))?;
+                config.session_token_version = version
+                    .try_into()
+                    .map_err(|e| format!("--session-token-version: {e}"))?;
+            }
             "--ignore-stdin" => watch_stdin = false,
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument `{other}`")),
         }
+    }
+    // The emulator reports times within 1970..=9999 (HTTP dates end there).
+    if !(0..=MAX_TIME_MS).contains(&start_ms) {
+        return Err(format!("--start-ms must be from 0 to {MAX_TIME_MS}"));
+    }
+    if config.skew_ms.unsigned_abs() > MAX_TIME_MS.unsigned_abs() {
+        return Err(format!("--skew-ms must be within ±{MAX_TIME_MS}"));
     }
     config.clock = match clock.as_str() {
         "manual" => ClockMode::Manual { start_ms },

@@ -4,8 +4,8 @@
 use serde_json::{Value, json};
 
 use crate::app::App;
-use crate::jwt::{JwtFault, TokenSpec, random_id};
-use crate::state::{Model, SessionStatus};
+use crate::jwt::{JwtFault, SessionPart, TokenSpec, random_id};
+use crate::state::{Model, SessionRec, SessionStatus};
 
 /// Request details that end up in minted tokens.
 #[derive(Clone, Copy)]
@@ -22,22 +22,45 @@ pub(crate) fn mint_session_token(
     session_id: &str,
     ctx: MintCtx<'_>,
 ) -> Option<String> {
-    let session = model.sessions.get_mut(session_id)?;
+    let session = model.sessions.get(session_id)?;
     let jwt = app.signer.mint(&TokenSpec {
         now_ms: ctx.now_ms,
         lifetime_secs: app.config.session_token_lifetime_secs,
         issuer: &app.base_url,
         subject: &session.user_id,
         azp: ctx.azp,
-        session_id: Some(&session.id),
-        org_id: session.active_org.as_deref(),
+        session: Some(session_part(app, model, session, ctx.now_ms)),
         extra_claims: None,
         fault: ctx.fault,
     });
+    let session = model.sessions.get_mut(session_id)?;
     session.last_active_token = Some(jwt.clone());
     session.last_active_at = ctx.now_ms;
     session.updated_at = ctx.now_ms;
     Some(jwt)
+}
+
+/// The session's claims in the instance's current token version.
+pub(crate) fn session_part<'s>(
+    app: &App,
+    model: &Model,
+    session: &'s SessionRec,
+    now_ms: i64,
+) -> SessionPart<'s> {
+    SessionPart {
+        id: &session.id,
+        version: app.session_token_version(),
+        org: session
+            .active_org
+            .as_deref()
+            .and_then(|org| model.org_claims(org, &session.user_id)),
+        first_factor_age_minutes: minutes_since(session.created_at, now_ms),
+    }
+}
+
+/// Whole minutes from `since_ms` to `now_ms`, never negative.
+fn minutes_since(since_ms: i64, now_ms: i64) -> i64 {
+    now_ms.saturating_sub(since_ms).max(0) / 60_000
 }
 
 pub(crate) fn token_json(jwt: &str) -> Value {
@@ -111,7 +134,7 @@ pub(crate) fn session_json(model: &Model, session_id: &str, now_ms: i64) -> Valu
         _ => Value::Null,
     };
     let user_created = model.users.get(&s.user_id).copied().unwrap_or(s.created_at);
-    let minutes_since_sign_in = (now_ms - s.created_at).max(0) / 60_000;
+    let minutes_since_sign_in = minutes_since(s.created_at, now_ms);
     json!({
         "id": s.id,
         "object": "session",
@@ -203,7 +226,7 @@ pub(crate) fn completed_sign_in_json(session_id: &str, now_ms: i64) -> Value {
         "identifier": null,
         "user_data": null,
         "created_session_id": session_id,
-        "abandon_at": now_ms + 24 * 3600 * 1000,
+        "abandon_at": now_ms.saturating_add(24 * 3600 * 1000),
         "client_trust_state": null,
     })
 }

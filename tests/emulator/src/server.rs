@@ -64,6 +64,7 @@ pub(crate) fn router(app: Arc<App>) -> Router {
             "/v1/sessions/{session_id}/tokens/{template_name}",
             tagged(Route::BapiTemplateToken, post(bapi::template_token)),
         )
+        .route("/v1/jwks", tagged(Route::BapiJwks, get(bapi::jwks)))
         .nest("/__emulator", control::router())
         .route("/__app/{id}/me", any(app_backend::serve))
         .fallback(not_found)

@@ -83,6 +83,46 @@ impl JwtTemplate {
     }
 }
 
+/// An organization of the instance, with its members and their roles.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Organization {
+    pub id: String,
+    pub slug: String,
+    /// User id → role key (`org:admin`, `org:member`, or a custom `org:…` role).
+    #[serde(default)]
+    pub members: BTreeMap<String, String>,
+}
+
+impl Organization {
+    pub fn new(id: impl Into<String>, slug: impl Into<String>) -> Self {
+        Organization {
+            id: id.into(),
+            slug: slug.into(),
+            members: BTreeMap::new(),
+        }
+    }
+
+    pub fn member(mut self, user_id: impl Into<String>, role: impl Into<String>) -> Self {
+        self.members.insert(user_id.into(), role.into());
+        self
+    }
+
+    /// `org_1` (slug `org-1`) with `user_alice` as `org:admin`: the organization the shared
+    /// scenarios and the Kotlin and Swift tests use.
+    pub fn defaults() -> Vec<Organization> {
+        vec![Organization::new("org_1", "org-1").member("user_alice", "org:admin")]
+    }
+}
+
+/// What a token says about the active organization.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct OrgClaims {
+    pub id: String,
+    pub slug: String,
+    /// With its `org:` prefix, as version 1 tokens carry it.
+    pub role: String,
+}
+
 /// BAPI `SignInToken` object; `token` is the ticket for `strategy=ticket`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignInToken {
@@ -165,17 +205,33 @@ pub(crate) struct Model {
     pub sessions: HashMap<String, SessionRec>,
     tickets: HashMap<String, TicketRec>,
     pub templates: BTreeMap<String, JwtTemplate>,
+    pub organizations: BTreeMap<String, Organization>,
 }
 
 impl Model {
-    pub fn new(templates: &[JwtTemplate]) -> Self {
+    pub fn new(templates: &[JwtTemplate], organizations: &[Organization]) -> Self {
         Model {
             templates: templates
                 .iter()
                 .map(|t| (t.name.clone(), t.clone()))
                 .collect(),
+            organizations: organizations
+                .iter()
+                .map(|o| (o.id.clone(), o.clone()))
+                .collect(),
             ..Model::default()
         }
+    }
+
+    /// The organization claims for `user_id` in `org_id`; `None` unless the user is a member.
+    pub fn org_claims(&self, org_id: &str, user_id: &str) -> Option<OrgClaims> {
+        let org = self.organizations.get(org_id)?;
+        let role = org.members.get(user_id)?;
+        Some(OrgClaims {
+            id: org.id.clone(),
+            slug: org.slug.clone(),
+            role: role.clone(),
+        })
     }
 
     pub fn client_id_for_token(&self, device_token: Option<&str>) -> Option<String> {
@@ -218,7 +274,7 @@ impl Model {
         &mut self,
         user_id: &str,
         org_id: Option<String>,
-        expires_in_secs: i64,
+        expires_at: i64,
         now_ms: i64,
         base_url: &str,
     ) -> SignInToken {
@@ -234,7 +290,6 @@ impl Model {
             created_at: now_ms,
             updated_at: now_ms,
         };
-        let expires_at = now_ms + expires_in_secs * 1000;
         self.tickets.insert(
             ticket,
             TicketRec {
@@ -300,8 +355,8 @@ impl Model {
                 created_at: now_ms,
                 updated_at: now_ms,
                 last_active_at: now_ms,
-                expire_at: now_ms + lifetimes.session_ms,
-                abandon_at: now_ms + lifetimes.abandon_ms,
+                expire_at: now_ms.saturating_add(lifetimes.session_ms),
+                abandon_at: now_ms.saturating_add(lifetimes.abandon_ms),
             },
         );
         if let Some(client) = self.clients.get_mut(client_id) {

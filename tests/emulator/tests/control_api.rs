@@ -347,6 +347,67 @@ fn wait_exit(mut child: Child) -> std::process::ExitStatus {
 }
 
 #[tokio::test]
+async fn organization_and_token_version_routes() {
+    let emu = start().await;
+    let ctl = Control::new(emu.url());
+    assert_eq!(ctl.get("/session_token_version").await, json!({ "version": 2 }));
+    assert_eq!(
+        ctl.get("/organizations").await["organizations"][0]["id"],
+        "org_1"
+    );
+    let (status, org) = ctl
+        .call(
+            Method::PUT,
+            "/organizations/org_team",
+            Some(json!({ "slug": "team", "members": { "user_t": "org:billing" } })),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        org,
+        json!({ "id": "org_team", "slug": "team", "members": { "user_t": "org:billing" } })
+    );
+
+    let ticket = ctl
+        .post("/sign_in_tokens", json!({ "user_id": "user_t" }))
+        .await;
+    let mut native = Native::new(&emu);
+    let signed_in = native.sign_in(ticket["token"].as_str().unwrap()).await;
+    let sid = signed_in.body["response"]["created_session_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let org = [("organization_id", "org_team")];
+    let v2 = native.session_token(&sid, &org).await;
+    assert_eq!(
+        emu.decode_jwt(v2.jwt()).unwrap().claims["o"],
+        json!({ "id": "org_team", "rol": "billing", "slg": "team" })
+    );
+
+    assert_eq!(
+        ctl.post("/session_token_version", json!({ "version": 1 }))
+            .await,
+        json!({ "version": 1 })
+    );
+    let v1 = native.session_token(&sid, &org).await;
+    let c = emu.decode_jwt(v1.jwt()).unwrap().claims;
+    assert_eq!((&c["org_id"], &c["org_role"]), (&json!("org_team"), &json!("org:billing")));
+    let (status, _) = ctl
+        .call(Method::POST, "/session_token_version", Some(json!({ "version": 3 })))
+        .await;
+    assert!((400..500).contains(&status), "{status}");
+
+    let (status, removed) = ctl
+        .call(Method::DELETE, "/organizations/org_team", None)
+        .await;
+    assert_eq!((status, &removed["id"]), (200, &json!("org_team")));
+    let (status, _) = ctl
+        .call(Method::DELETE, "/organizations/org_team", None)
+        .await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
 async fn binary_prints_its_url_and_exits_when_stdin_closes() {
     let (mut child, url) = spawn_binary(&[
         "--port",

@@ -2,8 +2,11 @@
 
 mod common;
 
-use clerk_emulator::{AUTH_PRESENT, DEFAULT_START_MS, JwtTemplate, Route, SessionStatus};
-use common::{Native, bapi, start};
+use clerk_emulator::{
+    AUTH_PRESENT, DEFAULT_START_MS, Emulator, EmulatorConfig, JwtTemplate, Organization, Route,
+    SessionStatus, SessionTokenVersion,
+};
+use common::{Native, bapi, http_client, read, start};
 use reqwest::Method;
 use serde_json::json;
 
@@ -103,6 +106,7 @@ async fn sign_in_validates_its_form() {
 #[tokio::test]
 async fn session_token_claims_follow_the_manual_clock() {
     let emu = start().await;
+    emu.set_organization(Organization::new("org_1", "org-1").member("user_1", "org:admin"));
     let (mut native, sid) = Native::signed_in(&emu, "user_1").await;
 
     let first = native.session_token(&sid, &[]).await;
@@ -121,12 +125,17 @@ async fn session_token_claims_follow_the_manual_clock() {
     assert_eq!(c["azp"], "http://localhost");
     assert_eq!(c["sid"], sid.as_str());
     assert_eq!(c["sub"], "user_1");
-    assert!(c.get("org_id").is_none());
+    // Version 2 claims, as Clerk issues them today.
+    assert_eq!(c["v"], 2);
+    assert_eq!(c["sts"], "active");
+    assert_eq!(c["fva"], json!([0, -1]));
+    assert!(c.get("o").is_none() && c.get("org_id").is_none());
 
     emu.clock().advance_ms(61_000);
     let later = native.session_token(&sid, &[]).await;
     let c = emu.decode_jwt(later.jwt()).unwrap().claims;
     assert_eq!(c["iat"], START_S + 61);
+    assert_eq!(c["fva"], json!([1, -1]), "minutes since the sign-in");
     assert_eq!(c["exp"], START_S + 121);
     assert_eq!(
         emu.session(&sid).unwrap().last_active_token.as_deref(),
@@ -137,18 +146,16 @@ async fn session_token_claims_follow_the_manual_clock() {
     let org = native
         .session_token(&sid, &[("organization_id", "org_1")])
         .await;
-    assert_eq!(emu.decode_jwt(org.jwt()).unwrap().claims["org_id"], "org_1");
+    let org_claim = json!({ "id": "org_1", "rol": "admin", "slg": "org-1" });
+    assert_eq!(emu.decode_jwt(org.jwt()).unwrap().claims["o"], org_claim);
     let kept = native.session_token(&sid, &[]).await;
-    assert_eq!(
-        emu.decode_jwt(kept.jwt()).unwrap().claims["org_id"],
-        "org_1"
-    );
+    assert_eq!(emu.decode_jwt(kept.jwt()).unwrap().claims["o"], org_claim);
     let personal = native.session_token(&sid, &[("organization_id", "")]).await;
     assert!(
         emu.decode_jwt(personal.jwt())
             .unwrap()
             .claims
-            .get("org_id")
+            .get("o")
             .is_none()
     );
 
@@ -446,6 +453,80 @@ async fn tokens_verify_against_the_served_jwks() {
 }
 
 #[tokio::test]
+async fn version_1_session_tokens_stay_available_per_instance_and_at_run_time() {
+    let config = EmulatorConfig {
+        session_token_version: SessionTokenVersion::V1,
+        organizations: vec![
+            Organization::new("org_acme", "acme").member("user_v1", "org:member"),
+        ],
+        ..EmulatorConfig::default()
+    };
+    let emu = Emulator::start(config).await.unwrap();
+    let (mut native, sid) = Native::signed_in(&emu, "user_v1").await;
+    let reply = native
+        .session_token(&sid, &[("organization_id", "org_acme")])
+        .await;
+    let c = emu.decode_jwt(reply.jwt()).unwrap().claims;
+    assert_eq!(
+        (&c["org_id"], &c["org_role"], &c["org_slug"], &c["org_permissions"]),
+        (&json!("org_acme"), &json!("org:member"), &json!("acme"), &json!([]))
+    );
+    assert!(c.get("v").is_none() && c.get("o").is_none() && c.get("sts").is_none());
+    let path = format!("/v1/sessions/{sid}/tokens");
+    let from_bapi = bapi(&emu, &path, Some(emu.secret_key()), None).await;
+    let c = emu.decode_jwt(from_bapi.jwt()).unwrap().claims;
+    assert_eq!((&c["org_id"], c.get("v")), (&json!("org_acme"), None));
+
+    emu.set_session_token_version(SessionTokenVersion::V2);
+    let from_bapi = bapi(&emu, &path, Some(emu.secret_key()), None).await;
+    let c = emu.decode_jwt(from_bapi.jwt()).unwrap().claims;
+    assert_eq!(c["v"], 2);
+    assert_eq!(c["o"], json!({ "id": "org_acme", "rol": "member", "slg": "acme" }));
+    assert!(c.get("org_id").is_none());
+    // Template tokens carry neither shape: only what the template says.
+    let template = native.template_token(&sid, "test").await;
+    let c = emu.decode_jwt(template.jwt()).unwrap().claims;
+    assert!(["v", "o", "sid", "org_id", "sts", "fva"].iter().all(|k| c.get(*k).is_none()));
+
+    emu.reset();
+    assert_eq!(emu.session_token_version(), SessionTokenVersion::V1, "reset keeps the configured version");
+}
+
+#[tokio::test]
+async fn bapi_serves_the_jwks_to_the_secret_key_holder() {
+    let emu = start().await;
+    let get = |secret: Option<&str>| {
+        let mut req = http_client().get(format!("{}/v1/jwks", emu.url()));
+        if let Some(secret) = secret {
+            req = req.bearer_auth(secret);
+        }
+        async move { read(req.send().await.unwrap()).await }
+    };
+    for secret in [None, Some("sk_test_wrong")] {
+        let refused = get(secret).await;
+        assert_eq!(
+            (refused.status.as_u16(), refused.error_code()),
+            (401, "authentication_invalid"),
+            "{secret:?}"
+        );
+    }
+    let keys = get(Some(emu.secret_key())).await;
+    assert_eq!(keys.status, 200);
+    assert_eq!(keys.body, emu.jwks());
+    let public = read(
+        http_client()
+            .get(format!("{}/.well-known/jwks.json", emu.url()))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(keys.body, public.body, "the same keys as the Frontend API's");
+    assert_eq!(emu.count(Route::BapiJwks), 3);
+    assert_eq!(emu.count(Route::Jwks), 1);
+}
+
+#[tokio::test]
 async fn bapi_requires_the_secret_key_and_mints_tokens() {
     let emu = start().await;
     let sk = Some(emu.secret_key());
@@ -537,6 +618,7 @@ async fn bapi_requires_the_secret_key_and_mints_tokens() {
 #[tokio::test]
 async fn requests_are_counted_and_logged() {
     let emu = start().await;
+    emu.set_organization(Organization::new("org_9", "nine").member("user_c", "org:member"));
     let (mut native, sid) = Native::signed_in(&emu, "user_c").await;
     native
         .session_token(&sid, &[("organization_id", "org_9")])

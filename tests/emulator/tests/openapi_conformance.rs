@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
-use clerk_emulator::{CLERK_API_VERSION, Emulator, EmulatorConfig};
+use clerk_emulator::{CLERK_API_VERSION, Emulator, EmulatorConfig, Organization};
 use reqwest::Method;
 use serde_json::{Map, Value, json};
 
@@ -17,6 +17,12 @@ const BAPI_SPEC: &str = "bapi-2026-05-12.yml";
 const UNDECLARED_ERROR_STATUSES: &[(&str, u16)] = &[
     // The BAPI answers a missing or wrong secret key with 401 on every route.
     ("CreateSignInToken", 401),
+    ("GetJWKS", 401),
+    // A lifetime outside the spec's own bounds (30..=315360000), refused as Clerk refuses
+    // values its validation rejects.
+    ("CreateSessionToken", 422),
+    // A body that is not JSON.
+    ("CreateSignInToken", 400),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -253,6 +259,8 @@ enum RequestBody {
     None,
     Form(Vec<(String, String)>),
     Json(Value),
+    /// Sent as `application/json` exactly as written (for bodies that are not JSON).
+    RawJson(String),
 }
 
 #[derive(Debug, Clone)]
@@ -296,6 +304,9 @@ impl Flow {
             RequestBody::None => req,
             RequestBody::Form(pairs) => req.form(pairs),
             RequestBody::Json(v) => req.json(v),
+            RequestBody::RawJson(text) => req
+                .header("content-type", "application/json")
+                .body(text.clone()),
         };
         let resp = req.send().await.expect("emulator answers");
         let status = resp.status().as_u16();
@@ -359,11 +370,21 @@ impl Flow {
     }
 
     async fn bapi(&mut self, path: &str, secret: Option<&str>, body: Option<Value>) -> Exchange {
+        let body = body.map(RequestBody::Json).unwrap_or(RequestBody::None);
+        self.bapi_call(Method::POST, path, secret, body).await
+    }
+
+    async fn bapi_call(
+        &mut self,
+        method: Method,
+        path: &str,
+        secret: Option<&str>,
+        body: RequestBody,
+    ) -> Exchange {
         let auth = secret.map(|s| format!("Bearer {s}"));
         let headers: Vec<(&str, &str)> =
             auth.iter().map(|a| ("authorization", a.as_str())).collect();
-        let body = body.map(RequestBody::Json).unwrap_or(RequestBody::None);
-        self.send(Method::POST, path, &[], &headers, body).await
+        self.send(method, path, &[], &headers, body).await
     }
 }
 
@@ -420,6 +441,16 @@ async fn run_flow(emu: &Emulator) -> Vec<Exchange> {
         200
     );
     assert_eq!(
+        f.fapi(
+            Method::POST,
+            &tokens,
+            Some(&[("organization_id", "org_not_joined")])
+        )
+        .await
+        .status,
+        403
+    );
+    assert_eq!(
         f.fapi(Method::POST, &format!("{tokens}/test"), None)
             .await
             .status,
@@ -437,6 +468,13 @@ async fn run_flow(emu: &Emulator) -> Vec<Exchange> {
         .status,
         200
     );
+
+    for (secret, status) in [(sk, 200), (None, 401)] {
+        let jwks = f
+            .bapi_call(Method::GET, "/v1/jwks", secret, RequestBody::None)
+            .await;
+        assert_eq!(jwks.status, status);
+    }
 
     let bapi_tokens = format!("/v1/sessions/{sid}/tokens");
     assert_eq!(f.bapi(&bapi_tokens, sk, None).await.status, 200);
@@ -524,6 +562,28 @@ async fn run_flow(emu: &Emulator) -> Vec<Exchange> {
     );
     f.exchanges.last_mut().unwrap().invalid_on_purpose = true;
     assert_eq!(f.bapi(&bapi_tokens, None, None).await.status, 401);
+    let overflowing = json!({ "expires_in_seconds": i64::MAX });
+    assert_eq!(
+        f.bapi(&bapi_tokens, sk, Some(overflowing.clone()))
+            .await
+            .status,
+        422
+    );
+    f.exchanges.last_mut().unwrap().invalid_on_purpose = true;
+    let ticket_for_ever = json!({ "user_id": "user_conf", "expires_in_seconds": i64::MAX });
+    assert_eq!(
+        f.bapi("/v1/sign_in_tokens", sk, Some(ticket_for_ever))
+            .await
+            .status,
+        422
+    );
+    let not_json = RequestBody::RawJson("{\"user_id\":".into());
+    assert_eq!(
+        f.bapi_call(Method::POST, "/v1/sign_in_tokens", sk, not_json)
+            .await
+            .status,
+        400
+    );
     assert_eq!(
         f.bapi("/v1/sessions/sess_unknown/tokens", sk, None)
             .await
@@ -674,7 +734,7 @@ impl Checker {
 
         // Request body fields.
         let (media, fields, json_body) = match &ex.request {
-            RequestBody::None => (None, Vec::new(), None),
+            RequestBody::None | RequestBody::RawJson(_) => (None, Vec::new(), None),
             RequestBody::Form(pairs) => (
                 Some("application/x-www-form-urlencoded"),
                 pairs.iter().map(|(k, _)| k.clone()).collect(),
@@ -761,10 +821,19 @@ impl Checker {
     }
 }
 
+/// The flow's user belongs to `org_conf`.
+async fn conformance_emulator() -> Emulator {
+    let config = EmulatorConfig {
+        organizations: vec![Organization::new("org_conf", "conf").member("user_conf", "org:admin")],
+        ..EmulatorConfig::default()
+    };
+    Emulator::start(config).await.unwrap()
+}
+
 #[tokio::test]
 async fn emulator_traffic_conforms_to_the_clerk_openapi_specs() {
     let mut checker = Checker::load();
-    let emu = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let emu = conformance_emulator().await;
     let exchanges = run_flow(&emu).await;
 
     let mut problems = Vec::new();
@@ -807,7 +876,7 @@ async fn emulator_traffic_conforms_to_the_clerk_openapi_specs() {
 #[tokio::test]
 async fn the_checker_rejects_wrong_shapes() {
     let mut checker = Checker::load();
-    let emu = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let emu = conformance_emulator().await;
     let exchanges = run_flow(&emu).await;
     let sign_in = exchanges
         .iter()
