@@ -258,6 +258,17 @@ final class KeychainTests: XCTestCase {
         XCTAssertEqual(store.load(), deviceToken)
     }
 
+    func testWithoutTheSecurityFrameworkTheDefaultStaysInMemory() {
+        let settings = ClerkSettings(publishableKey: publishableKey("pk_test_", "clerk.example.com"))
+        #if canImport(Security)
+        let store = Clerk.platformTokenStore(settings) as? KeychainDeviceTokenStore
+        XCTAssertEqual(store?.item.account, "clerkDeviceToken.clerk.example.com")
+        #else
+        XCTAssertNil(Clerk.platformTokenStore(settings), "no Keychain: the engine keeps the token in memory")
+        XCTAssertNil(Clerk.platformTokenStore(ClerkSettings(frontendApiUrl: "https://clerk.example.com")))
+        #endif
+    }
+
     // MARK: - Never the value
 
     func testTheTokenNeverShowsInPrintsDumpsOrReports() {
