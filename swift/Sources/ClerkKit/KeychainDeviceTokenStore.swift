@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Security)
+import Security
+#endif
 
 /// The default `DeviceTokenStore` on Apple platforms: the device token (this client's
 /// credential) as one Keychain item, so a signed-in user stays signed in across launches.

@@ -30,8 +30,10 @@ extension KeychainDeviceTokenStore {
 
     static func log(_ failure: KeychainFailure) {
         #if canImport(os)
-        Logger(subsystem: KeychainDeviceTokenStore.service, category: "keychain")
-            .error("\(failure.description, privacy: .public)")
+        if #available(iOS 14, macOS 11, tvOS 14, watchOS 7, *) {
+            Logger(subsystem: KeychainDeviceTokenStore.service, category: "keychain")
+                .error("\(failure.description, privacy: .public)")
+        }
         #endif
     }
 }
