@@ -28,7 +28,7 @@ final class DeviceTokenPersistenceTests: EmulatorTestCase {
         keychain = FakeKeychain()
         failures = FailureLog()
         launched = []
-        launch()
+        try launch()
         session = try await clerk.signIn(ticket: try await emulator.signInTicket(userId: "user_alice"))
         XCTAssertNotNil(deviceTokenStore.saved.last ?? nil, "signing in handed over a device token")
         XCTAssertNotNil(keychain[item])
@@ -47,7 +47,7 @@ final class DeviceTokenPersistenceTests: EmulatorTestCase {
     }
 
     /// An app launch: a new `Clerk`, configured without a store.
-    private func launch() {
+    private func launch() throws {
         let (keychain, failures) = (keychain!, failures!)
         let made = LaunchStores()
         clerk = Clerk(defaultTokenStore: { settings in
@@ -61,8 +61,8 @@ final class DeviceTokenPersistenceTests: EmulatorTestCase {
             return made.add(CheckedStore(inner, keychain: keychain))
         })
         clerk.configure(frontendApiUrl: emulator.url.absoluteString, autoRefresh: false, clock: clock)
-        launched.append(contentsOf: made.stores)
         XCTAssertEqual(made.stores.count, 1, "configure without a store uses the default one")
+        launched.append(try XCTUnwrap(made.stores.first))
     }
 
     /// Whether the last `GET /v1/client` carried a device token.
@@ -76,7 +76,7 @@ final class DeviceTokenPersistenceTests: EmulatorTestCase {
         XCTAssertEqual(item.service, "com.clerk.clerk-kit")
         XCTAssertEqual(item.account, "clerkDeviceToken.127.0.0.1:\(emulator.url.port ?? 0)")
 
-        launch()
+        try launch()
         XCTAssertNil(clerk.session, "a new engine knows nothing before load")
         try await clerk.load()
         let restored = try XCTUnwrap(clerk.session, "the stored device token restores the session")
@@ -94,7 +94,7 @@ final class DeviceTokenPersistenceTests: EmulatorTestCase {
     func testCorruptStoredDataGivesASignedOutUserAndAnSdkThatSignsInAgain() async throws {
         keychain[item] = Data([0xC3, 0x28, 0xFF, 0xFE])  // not UTF-8
 
-        launch()
+        try launch()
         try await clerk.load()
         XCTAssertNil(clerk.session, "signed out")
         let hadDeviceToken = try await lastClientRequestHadDeviceToken()
@@ -104,7 +104,7 @@ final class DeviceTokenPersistenceTests: EmulatorTestCase {
 
         let again = try await clerk.signIn(ticket: try await emulator.signInTicket(userId: "user_alice"))
         _ = try await token(again)
-        launch()
+        try launch()
         try await clerk.load()
         XCTAssertEqual(clerk.session?.id(), again.id(), "the new sign-in is stored")
         XCTAssertEqual(failures.all.count, 1, "reported once")
@@ -118,7 +118,7 @@ final class DeviceTokenPersistenceTests: EmulatorTestCase {
         let ends = try await requests("end_session")
         XCTAssertEqual(ends, 1)
 
-        launch()
+        try launch()
         try await clerk.load()
         XCTAssertNil(clerk.session)
         let hadDeviceToken = try await lastClientRequestHadDeviceToken()
@@ -136,7 +136,7 @@ final class DeviceTokenPersistenceTests: EmulatorTestCase {
         XCTAssertNil(clerk.session)
         XCTAssertEqual(keychain.allItems, [:], "the device token is gone although the server still has the session")
 
-        launch()
+        try launch()
         try await clerk.load()
         XCTAssertNil(clerk.session, "the session the server kept is not restored")
     }
@@ -156,7 +156,7 @@ final class DeviceTokenPersistenceTests: EmulatorTestCase {
         // not clear it, so neither does the Keychain (checked at every save, see CheckedStore).
         XCTAssertEqual(keychain[item], stored)
 
-        launch()
+        try launch()
         try await clerk.load()
         XCTAssertNil(clerk.session, "no active session to restore")
         let hadDeviceToken = try await lastClientRequestHadDeviceToken()
@@ -172,7 +172,7 @@ final class DeviceTokenPersistenceTests: EmulatorTestCase {
         XCTAssertEqual(deviceTokenStore.saved.last, .some(nil), "the engine cleared the device token")
         XCTAssertNil(keychain[item])
 
-        launch()
+        try launch()
         try await clerk.load()
         XCTAssertNil(clerk.session)
         let hadDeviceToken = try await lastClientRequestHadDeviceToken()
@@ -181,7 +181,7 @@ final class DeviceTokenPersistenceTests: EmulatorTestCase {
 
     func testALaunchBeforeTheFirstUnlockIsSignedOutUntilTheKeychainOpens() async throws {
         keychain.setLocked(true)  // e.g. launched in the background after a reboot
-        launch()
+        try launch()
         try await clerk.load()
         XCTAssertNil(clerk.session)
         XCTAssertNotNil(keychain[item], "the item is kept")
