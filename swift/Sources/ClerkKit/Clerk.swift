@@ -4,7 +4,7 @@ import Foundation
 ///
 /// ```swift
 /// Clerk.shared.configure(publishableKey: "pk_live_...")
-/// try await Clerk.shared.load()
+/// try await Clerk.shared.load()   // signed in again if the user was at the last launch
 /// let session = Clerk.shared.session
 /// if let token = try await session?.getToken()?.jwt {
 ///     headers["Authorization"] = "Bearer \(token)"
@@ -27,7 +27,8 @@ public final class Clerk: @unchecked Sendable {
 
     private enum State {
         case unconfigured
-        case configured(ClerkCore)
+        /// The engine and the store it was given (`nil`: the engine's own memory).
+        case configured(ClerkCore, DeviceTokenStore?)
         /// The last `configure` call was invalid; every call reports why.
         case invalid(Error)
     }
@@ -36,8 +37,11 @@ public final class Clerk: @unchecked Sendable {
     private var state = State.unconfigured
     /// Notification observers that pause and resume background refresh with the app.
     private var lifecycleObservers: [NSObjectProtocol] = []
+    /// The store `configure` uses when the app gives none.
+    private let defaultTokenStore: @Sendable (ClerkSettings) -> DeviceTokenStore?
 
-    init() {
+    init(defaultTokenStore: @escaping @Sendable (ClerkSettings) -> DeviceTokenStore? = Clerk.platformTokenStore) {
+        self.defaultTokenStore = defaultTokenStore
         #if canImport(UIKit) && !os(watchOS)
         lifecycleObservers = observeApplicationLifecycle()
         #endif
@@ -47,8 +51,9 @@ public final class Clerk: @unchecked Sendable {
     /// `pk_live_...`). Call once at launch, before `load()`.
     ///
     /// - Parameters:
-    ///   - tokenStore: where the device token survives app restarts (e.g. the Keychain);
-    ///     `nil` keeps it in memory only.
+    ///   - tokenStore: where the device token (this client's credential) survives app
+    ///     restarts. `nil`: the Keychain on Apple platforms (`KeychainDeviceTokenStore`, this
+    ///     device only, one item per instance), memory only elsewhere.
     ///   - requestTimeout: seconds before one request attempt is abandoned.
     ///   - autoRefresh: keeps the active session's token fresh in the background, so
     ///     `getToken()` never waits on the network for it once warmed up. On UIKit platforms
@@ -90,7 +95,7 @@ public final class Clerk: @unchecked Sendable {
 
     /// The active session, if signed in. Reads local state only; never does I/O.
     public var session: Session? {
-        guard case let .configured(core) = currentState() else {
+        guard case let .configured(core, _) = currentState() else {
             return nil
         }
         return core.session()
@@ -107,9 +112,17 @@ public final class Clerk: @unchecked Sendable {
         try await configuredCore().signInWithTicket(ticket: ticket)
     }
 
-    /// Ends the active session; its cached tokens are dropped at once.
+    /// Ends the active session; its cached tokens are dropped at once. When no session is
+    /// left, the device token is removed from the store too, even if the Frontend API could
+    /// not be reached, so no later launch restores the session.
     public func signOut() async throws {
-        try await configuredCore().signOut()
+        let (core, tokenStore) = try configured()
+        defer {
+            if core.session() == nil {
+                tokenStore?.save(token: nil)
+            }
+        }
+        try await core.signOut()
     }
 
     private func install(_ settings: ClerkSettings, tokenStore: DeviceTokenStore?, clock: ManualClock?) {
@@ -122,9 +135,10 @@ public final class Clerk: @unchecked Sendable {
             autoRefresh: settings.autoRefresh
         )
         // Built outside the lock; the constructor validates the settings without I/O.
+        let store = tokenStore ?? defaultTokenStore(named)
         let next: State
         do {
-            next = .configured(try ClerkCore(settings: named, tokenStore: tokenStore, clock: clock))
+            next = .configured(try ClerkCore(settings: named, tokenStore: store, clock: clock), store)
         } catch {
             next = .invalid(error)
         }
@@ -133,9 +147,23 @@ public final class Clerk: @unchecked Sendable {
         state = next
     }
 
+    /// Where the device token lives when the app gives no store: the Keychain where the
+    /// Security framework exists, the engine's memory elsewhere (Linux).
+    @Sendable
+    static func platformTokenStore(_ settings: ClerkSettings) -> DeviceTokenStore? {
+        #if canImport(Security)
+        if let url = settings.frontendApiUrl {
+            return KeychainDeviceTokenStore(frontendApiUrl: url)
+        }
+        return settings.publishableKey.map { KeychainDeviceTokenStore(publishableKey: $0) }
+        #else
+        return nil
+        #endif
+    }
+
     /// The configured engine, if any; for the extensions that only act when there is one.
     var currentCore: ClerkCore? {
-        guard case let .configured(core) = currentState() else {
+        guard case let .configured(core, _) = currentState() else {
             return nil
         }
         return core
@@ -148,9 +176,13 @@ public final class Clerk: @unchecked Sendable {
     }
 
     private func configuredCore() throws -> ClerkCore {
+        try configured().core
+    }
+
+    private func configured() throws -> (core: ClerkCore, tokenStore: DeviceTokenStore?) {
         switch currentState() {
-        case let .configured(core):
-            return core
+        case let .configured(core, tokenStore):
+            return (core, tokenStore)
         case let .invalid(error):
             throw error
         case .unconfigured:

@@ -1,0 +1,271 @@
+import Foundation
+#if canImport(Security)
+import Security
+#endif
+
+/// The default `DeviceTokenStore` on Apple platforms: the device token (this client's
+/// credential) as one Keychain item, so a signed-in user stays signed in across launches.
+///
+/// - A generic password item, readable after the device's first unlock and never leaving
+///   this device (`kSecAttrAccessibleAfterFirstUnlockThisDeviceOnly`): not in backups restored
+///   to another device, not moved by a device transfer.
+/// - Service `com.clerk.clerk-kit`, account `clerkDeviceToken.<Frontend API host>`, so two
+///   Clerk instances never share a token. An access group shares it with app extensions.
+/// - Never throws into the engine and never crashes: a Keychain failure (the device still
+///   locked after a restart, a missing entitlement) counts as "no token" for that call, is
+///   reported once (`os.Logger`, subsystem `com.clerk.clerk-kit`) without the value, and the
+///   item is left as it is. Stored data that cannot be a device token (not UTF-8, not a
+///   header value) counts as signed out and is removed; whitespace only counts as none.
+///
+/// The Security framework calls live in `SystemKeychain` (Apple platforms only); everything
+/// here is plain Swift, tested on every platform against a fake of `KeychainOperations`.
+public final class KeychainDeviceTokenStore: DeviceTokenStore, @unchecked Sendable {
+    /// The Keychain service of every item this SDK writes.
+    public static let service = "com.clerk.clerk-kit"
+
+    let item: KeychainItem
+    private let keychain: KeychainOperations
+    private let report: @Sendable (KeychainFailure) -> Void
+    private let lock = NSLock()
+    /// Failures already reported, until their operation succeeds again: a persistent failure
+    /// (e.g. a locked device, read before every request) is reported once.
+    private var reported: Set<KeychainFailure> = []
+
+    init(item: KeychainItem, keychain: KeychainOperations, report: @escaping @Sendable (KeychainFailure) -> Void) {
+        self.item = item
+        self.keychain = keychain
+        self.report = report
+    }
+
+    /// The item for one Clerk instance, named by its Frontend API host (from the URL, else
+    /// from the publishable key), or by the string itself when it names none (the engine
+    /// rejects such settings anyway).
+    static func item(publishableKey: String?, frontendApiUrl: String?, accessGroup: String?) -> KeychainItem {
+        let instance = frontendApiUrl.map(instanceName(frontendApiUrl:))
+            ?? publishableKey.map(instanceName(publishableKey:))
+            ?? ""
+        let group = accessGroup?.trimmingCharacters(in: .whitespacesAndNewlines)
+        return KeychainItem(
+            service: service,
+            account: "clerkDeviceToken.\(instance)",
+            accessGroup: group?.isEmpty == false ? group : nil
+        )
+    }
+
+    public func load() -> String? {
+        lock.lock()
+        defer { lock.unlock() }
+        let (status, data) = keychain.copy(item)
+        switch status {
+        case KeychainStatus.success:
+            succeeded(.read)
+            guard let data, let value = String(data: data, encoding: .utf8), Self.isHeaderValue(value) else {
+                // Nothing a server could have sent: it would fail every request. Signed out.
+                failed(KeychainFailure(operation: .read, cause: .unreadableValue))
+                remove()
+                return nil
+            }
+            if value.trimmingCharacters(in: .whitespaces).isEmpty {
+                remove()
+                return nil
+            }
+            return value
+        case KeychainStatus.itemNotFound:
+            succeeded(.read)
+            return nil
+        default:
+            // Left in place: a locked device's item is readable again after the first unlock.
+            failed(KeychainFailure(operation: .read, cause: .status(status)))
+            return nil
+        }
+    }
+
+    public func save(token: String?) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let token, !token.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            remove()
+            return
+        }
+        let data = Data(token.utf8)
+        // The engine saves the device token from every response that carries it, mostly
+        // unchanged: a read is much cheaper than a Keychain write.
+        let (found, stored) = keychain.copy(item)
+        switch found {
+        case KeychainStatus.success where stored == data:
+            succeeded(.write)
+        case KeychainStatus.success:
+            write(data, updating: true)
+        case KeychainStatus.itemNotFound:
+            write(data, updating: false)
+        default:
+            failed(KeychainFailure(operation: .write, cause: .status(found)))
+        }
+    }
+
+    /// Adds the item or updates it: an add that finds one (another process or extension was
+    /// first) becomes an update, an update that finds none becomes an add, once.
+    private func write(_ data: Data, updating: Bool) {
+        var status = updating ? keychain.update(item, data: data) : keychain.add(item, data: data)
+        if !updating && status == KeychainStatus.duplicateItem {
+            status = keychain.update(item, data: data)
+        } else if updating && status == KeychainStatus.itemNotFound {
+            status = keychain.add(item, data: data)
+        }
+        if status == KeychainStatus.success {
+            succeeded(.write)
+        } else {
+            failed(KeychainFailure(operation: .write, cause: .status(status)))
+        }
+    }
+
+    private func remove() {
+        let status = keychain.delete(item)
+        if status == KeychainStatus.success || status == KeychainStatus.itemNotFound {
+            succeeded(.delete)
+        } else {
+            failed(KeychainFailure(operation: .delete, cause: .status(status)))
+        }
+    }
+
+    private func succeeded(_ operation: KeychainFailure.Operation) {
+        reported = reported.filter { $0.operation != operation }
+    }
+
+    private func failed(_ failure: KeychainFailure) {
+        if reported.insert(failure).inserted {
+            report(failure)
+        }
+    }
+
+    /// What the engine can send as `Authorization`: visible ASCII, spaces and tabs.
+    private static func isHeaderValue(_ value: String) -> Bool {
+        value.utf8.allSatisfy { (0x20...0x7E).contains($0) || $0 == 0x09 }
+    }
+
+    private static func instanceName(frontendApiUrl url: String) -> String {
+        guard let components = URLComponents(string: url), let host = components.host, !host.isEmpty else {
+            return url
+        }
+        let port = components.port.map { ":\($0)" } ?? ""
+        var path = components.path
+        while path.hasSuffix("/") {
+            path.removeLast()
+        }
+        return host.lowercased() + port + path
+    }
+
+    /// `pk_test_` / `pk_live_` and base64 of the host followed by `$`, as the engine reads it.
+    private static func instanceName(publishableKey key: String) -> String {
+        guard key.hasPrefix("pk_test_") || key.hasPrefix("pk_live_") else {
+            return key
+        }
+        var encoded = String(key.dropFirst("pk_test_".count))
+        encoded += String(repeating: "=", count: (4 - encoded.count % 4) % 4)
+        guard let decoded = Data(base64Encoded: encoded),
+              let text = String(data: decoded, encoding: .utf8),
+              text.hasSuffix("$"), text.count > 1
+        else {
+            return key
+        }
+        return String(text.dropLast()).lowercased()
+    }
+}
+
+/// Printing or dumping a store shows where it keeps the token, never a token.
+extension KeychainDeviceTokenStore: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public var description: String {
+        "KeychainDeviceTokenStore(service: \(item.service), account: \(item.account), "
+            + "accessGroup: \(item.accessGroup ?? "none"))"
+    }
+
+    public var debugDescription: String {
+        description
+    }
+
+    public var customMirror: Mirror {
+        Mirror(
+            self,
+            children: ["service": item.service, "account": item.account, "accessGroup": item.accessGroup as Any],
+            displayStyle: .class
+        )
+    }
+}
+
+/// One Keychain item: `kSecClassGenericPassword` with this service, account and access group.
+struct KeychainItem: Hashable, Sendable {
+    let service: String
+    let account: String
+    let accessGroup: String?
+}
+
+/// The Security framework's four item calls, for one generic password item; statuses are
+/// `OSStatus` values. `SystemKeychain` is the real one (Apple platforms), tests use a fake.
+/// Items are written readable after first unlock, this device only.
+protocol KeychainOperations: Sendable {
+    /// `SecItemCopyMatching`: the item's data.
+    func copy(_ item: KeychainItem) -> (status: Int32, data: Data?)
+    /// `SecItemAdd`.
+    func add(_ item: KeychainItem, data: Data) -> Int32
+    /// `SecItemUpdate`: the item's data (and accessibility).
+    func update(_ item: KeychainItem, data: Data) -> Int32
+    /// `SecItemDelete`.
+    func delete(_ item: KeychainItem) -> Int32
+}
+
+/// The `OSStatus` codes the store tells apart (the Security framework's own where it exists).
+enum KeychainStatus {
+    #if canImport(Security)
+    static let success: Int32 = errSecSuccess
+    static let itemNotFound: Int32 = errSecItemNotFound
+    static let duplicateItem: Int32 = errSecDuplicateItem
+    static let interactionNotAllowed: Int32 = errSecInteractionNotAllowed
+    static let missingEntitlement: Int32 = errSecMissingEntitlement
+    #else
+    static let success: Int32 = 0
+    static let itemNotFound: Int32 = -25300
+    static let duplicateItem: Int32 = -25299
+    static let interactionNotAllowed: Int32 = -25308
+    static let missingEntitlement: Int32 = -34018
+    #endif
+}
+
+/// A Keychain operation that failed; it names the item's operation and status, never a value.
+struct KeychainFailure: Hashable, Sendable, CustomStringConvertible {
+    enum Operation: String, Sendable {
+        case read, write, delete
+    }
+
+    enum Cause: Hashable, Sendable {
+        case status(Int32)
+        /// Stored data that is not a device token (not UTF-8, or not a header value).
+        case unreadableValue
+    }
+
+    let operation: Operation
+    let cause: Cause
+
+    var description: String {
+        switch cause {
+        case .unreadableValue:
+            return "Clerk: the device token in the Keychain is unreadable (not a token); "
+                + "it was removed and the user is signed out"
+        case let .status(status):
+            let consequence = switch operation {
+            case .read: "treated as signed out for now; the item is kept"
+            case .write: "the device token was not stored, so the next launch may be signed out"
+            case .delete: "the device token could not be removed"
+            }
+            return "Clerk: Keychain \(operation.rawValue) failed with OSStatus \(status)"
+                + "\(Self.explanation(status)); \(consequence)"
+        }
+    }
+
+    private static func explanation(_ status: Int32) -> String {
+        switch status {
+        case KeychainStatus.interactionNotAllowed: " (the device has not been unlocked since it started)"
+        case KeychainStatus.missingEntitlement: " (the app is not entitled to the Keychain access group)"
+        default: ""
+        }
+    }
+}
