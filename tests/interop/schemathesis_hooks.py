@@ -21,8 +21,9 @@ AUTHENTICATION_INVALID = {"$ref": "#/components/responses/AuthenticationInvalid"
 # nowhere else, one status per operation and with the reason; the checks stay on for all else.
 BACKEND_API_AMENDMENTS = {
     # Every Backend API route needs the secret key (the spec's global `bearerAuth`), and
-    # schemathesis sends requests without it; this operation alone omits the 401 for that.
+    # schemathesis sends requests without it; these operations omit the 401 for that.
     ("/sign_in_tokens", "post"): {"401": AUTHENTICATION_INVALID, "400": ERRORS},
+    ("/jwks", "get"): {"401": AUTHENTICATION_INVALID},
     # These bound `expires_in_seconds` (30..315360000) and take a JSON body, yet list no
     # answer for a value out of bounds (422, as Clerk's other validation errors) or a body Clerk
     # cannot read (400 `request_body_invalid`, e.g. clerk/clerk-sdk-python#85).
