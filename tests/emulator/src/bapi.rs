@@ -64,12 +64,12 @@ pub(crate) async fn create_sign_in_token(
     Json(token).into_response()
 }
 
-/// `now_ms` plus `seconds`, if that is no later than the last time the emulator can report.
+/// `now_ms` plus `seconds`, if that is a time the emulator can report (1970..=9999).
 pub(crate) fn expiry_ms(now_ms: i64, seconds: i64) -> Option<i64> {
     seconds
         .checked_mul(1000)
         .and_then(|ms| now_ms.checked_add(ms))
-        .filter(|at| *at <= MAX_TIME_MS)
+        .filter(|at| (0..=MAX_TIME_MS).contains(at))
 }
 
 /// `POST /v1/sessions/{session_id}/tokens` with optional `{"expires_in_seconds": N}`

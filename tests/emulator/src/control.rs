@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 
 use crate::app::App;
 use crate::app_backend;
-use crate::bapi::DEFAULT_SIGN_IN_TOKEN_SECS;
+use crate::bapi::{DEFAULT_SIGN_IN_TOKEN_SECS, expiry_ms};
 use crate::clock::MAX_TIME_MS;
 use crate::config::SessionTokenVersion;
 use crate::error::ApiError;
@@ -370,11 +370,7 @@ async fn sign_in_token(
     let seconds = body
         .expires_in_seconds
         .unwrap_or(DEFAULT_SIGN_IN_TOKEN_SECS);
-    let Some(expires_at) = seconds
-        .checked_mul(1000)
-        .and_then(|ms| now_ms.checked_add(ms))
-        .filter(|at| (0..=MAX_TIME_MS).contains(at))
-    else {
+    let Some(expires_at) = expiry_ms(now_ms, seconds) else {
         return ApiError::param_invalid(
             "expires_in_seconds",
             "expires_in_seconds puts the expiry outside 1970..=9999.",
