@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use clerk_core::{Clerk, ClerkConfig};
 
-use crate::clock::ManualClock;
 use crate::error::ClerkError;
 use crate::events::{ClerkEventListener, EventSubscription};
 use crate::panics;
@@ -21,14 +20,10 @@ pub struct ClerkCore {
 
 #[uniffi::export]
 impl ClerkCore {
-    /// `token_store` defaults to memory only; `clock` is for tests.
-    #[uniffi::constructor(default(token_store = None, clock = None))]
-    pub fn new(
-        settings: ClerkSettings,
-        token_store: Option<Arc<dyn DeviceTokenStore>>,
-        clock: Option<Arc<ManualClock>>,
-    ) -> Result<Arc<Self>, ClerkError> {
-        panics::catching(|| Self::configure(settings, token_store, clock))
+    /// `token_store` defaults to memory only.
+    #[uniffi::constructor(default(token_store = None))]
+    pub fn new(settings: ClerkSettings, token_store: Option<Arc<dyn DeviceTokenStore>>) -> Result<Arc<Self>, ClerkError> {
+        panics::catching(|| Self::configure(settings, token_store, None))
     }
 
     /// The active session, if signed in. No I/O.
@@ -69,49 +64,60 @@ impl ClerkCore {
     pub fn subscribe(&self, listener: Arc<dyn ClerkEventListener>) -> Arc<EventSubscription> {
         EventSubscription::start(self.core.events(), listener)
     }
-
-    /// For tests that drive a `ManualClock`: returns once background refresh has caught up
-    /// with the clock.
-    pub async fn settled(&self) {
-        let core = self.core.clone();
-        let _ = runtime::run(async move {
-            core.settled().await;
-            Ok(())
-        })
-        .await;
-    }
 }
 
 impl ClerkCore {
+    /// An engine on `clock` instead of the system clock: for the bindings' own tests.
+    #[cfg(feature = "testing")]
+    pub fn with_clock(
+        settings: ClerkSettings,
+        token_store: Option<Arc<dyn DeviceTokenStore>>,
+        clock: Arc<dyn clerk_core::Clock>,
+    ) -> Result<Arc<Self>, ClerkError> {
+        panics::catching(|| Self::configure(settings, token_store, Some(clock)))
+    }
+
+    /// Resolves once background refresh has caught up with a test clock.
+    #[cfg(feature = "testing")]
+    pub async fn settled(&self) {
+        self.core.settled().await;
+    }
+
     fn configure(
         settings: ClerkSettings,
         token_store: Option<Arc<dyn DeviceTokenStore>>,
-        clock: Option<Arc<ManualClock>>,
+        clock: Option<Arc<dyn clerk_core::Clock>>,
     ) -> Result<Arc<Self>, ClerkError> {
         let mut config = match (&settings.publishable_key, &settings.frontend_api_url) {
             (_, Some(url)) => ClerkConfig::from_frontend_api_url(url)?,
             (Some(key), None) => ClerkConfig::from_publishable_key(key)?,
             (None, None) => {
                 return Err(ClerkError::Configuration {
-                    message: "give a publishable key or a Frontend API URL".into(),
+                    detail: "give a publishable key or a Frontend API URL".into(),
                 });
             }
         };
         let timeout = settings.request_timeout_seconds;
         if !(timeout.is_finite() && timeout > 0.0) {
-            return Err(ClerkError::Configuration { message: "request timeout must be positive".into() });
+            return Err(ClerkError::Configuration { detail: "request timeout must be positive".into() });
         }
         config = config
             .with_request_timeout(Duration::from_secs_f64(timeout.min(600.0)))
-            .with_sdk(settings.sdk_name, settings.sdk_version)
+            .with_sdk(settings.sdk_name, crate::SDK_VERSION)
             .with_auto_refresh(settings.auto_refresh);
         if let Some(store) = token_store {
             config = config.with_token_store(Arc::new(ForeignStore(store)));
         }
+        #[cfg(feature = "testing")]
+        let clock = clock.or_else(|| crate::test_hooks::clock_for(config.frontend_api.as_str()));
         if let Some(clock) = clock {
-            config = config.with_clock(Arc::new(clock.inner.clone()));
+            config = config.with_clock(clock);
         }
-        let core = Clerk::with_runtime(config, runtime::handle())?;
-        Ok(Arc::new(Self { core }))
+        #[cfg(feature = "testing")]
+        let frontend_api = config.frontend_api.to_string();
+        let core = Arc::new(Self { core: Clerk::with_runtime(config, runtime::handle())? });
+        #[cfg(feature = "testing")]
+        crate::test_hooks::register(&frontend_api, &core);
+        Ok(core)
     }
 }

@@ -25,18 +25,18 @@ pub enum ClerkError {
         retry_after_seconds: Option<f64>,
         description: String,
     },
-    #[error("network error: {message}")]
-    Network { message: String },
+    #[error("network error: {detail}")]
+    Network { detail: String },
     #[error("request timed out")]
-    Timeout { message: String },
-    #[error("invalid response: {message}")]
-    InvalidResponse { message: String },
-    #[error("configuration error: {message}")]
-    Configuration { message: String },
-    #[error("cancelled: {message}")]
-    Cancelled { message: String },
-    #[error("internal error: {message}")]
-    Internal { message: String },
+    Timeout { detail: String },
+    #[error("{detail}")]
+    InvalidResponse { detail: String },
+    #[error("configuration error: {detail}")]
+    Configuration { detail: String },
+    #[error("cancelled")]
+    Cancelled { detail: String },
+    #[error("internal error: {detail}")]
+    Internal { detail: String },
 }
 
 impl From<CoreError> for ClerkError {
@@ -63,12 +63,12 @@ impl From<CoreError> for ClerkError {
                 retry_after_seconds: api.retry_after.map(|d| d.as_secs_f64()),
                 description,
             },
-            CoreError::Network { message } => ClerkError::Network { message },
-            CoreError::Timeout => ClerkError::Timeout { message: description },
-            CoreError::InvalidResponse(_) => ClerkError::InvalidResponse { message: description },
-            CoreError::Configuration { message } => ClerkError::Configuration { message },
-            CoreError::Cancelled => ClerkError::Cancelled { message: description },
-            CoreError::Internal { message } => ClerkError::Internal { message },
+            CoreError::Network { message } => ClerkError::Network { detail: message },
+            CoreError::Timeout => ClerkError::Timeout { detail: description },
+            CoreError::InvalidResponse(_) => ClerkError::InvalidResponse { detail: description },
+            CoreError::Configuration { message } => ClerkError::Configuration { detail: message },
+            CoreError::Cancelled => ClerkError::Cancelled { detail: description },
+            CoreError::Internal { message } => ClerkError::Internal { detail: message },
         }
     }
 }
@@ -76,6 +76,6 @@ impl From<CoreError> for ClerkError {
 /// Foreign code that throws from a callback (e.g. a token store) surfaces here.
 impl From<uniffi::UnexpectedUniFFICallbackError> for ClerkError {
     fn from(error: uniffi::UnexpectedUniFFICallbackError) -> Self {
-        ClerkError::Internal { message: format!("callback failed: {}", error.reason) }
+        ClerkError::Internal { detail: format!("callback failed: {}", error.reason) }
     }
 }

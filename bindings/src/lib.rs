@@ -5,7 +5,6 @@
 mod android;
 #[cfg(feature = "backend")]
 mod backend;
-mod clock;
 mod engine;
 mod error;
 mod events;
@@ -13,12 +12,13 @@ mod panics;
 mod peek;
 mod runtime;
 mod session;
+#[cfg(feature = "testing")]
+pub mod test_hooks;
 mod token_store;
 mod types;
 
 #[cfg(feature = "backend")]
 pub use backend::BackendClient;
-pub use clock::ManualClock;
 pub use engine::ClerkCore;
 // The Kotlin facade binds these by symbol through JNA; public so that tests call them with
 // their declared signatures rather than a second, unchecked declaration.
@@ -28,5 +28,14 @@ pub use events::{ClerkEvent, ClerkEventListener, EventSubscription};
 pub use session::Session;
 pub use token_store::DeviceTokenStore;
 pub use types::{ClerkSettings, GetTokenOptions, TokenResource};
+
+/// The SDK's version: the workspace's, the one every artefact carries.
+pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The SDK's version, for the facades' `x-clerk-sdk` header and their own version constants.
+#[uniffi::export]
+pub fn sdk_version() -> String {
+    SDK_VERSION.to_string()
+}
 
 uniffi::setup_scaffolding!("clerkkit");

@@ -14,7 +14,7 @@ use crate::error::ClerkError;
 
 /// What callers get instead of a panic.
 pub(crate) fn internal_error() -> ClerkError {
-    ClerkError::Internal { message: "panic in the Clerk core".into() }
+    ClerkError::Internal { detail: "panic in the Clerk core".into() }
 }
 
 /// Runs a sync exported read whose "nothing" is safe, turning a panic into `None`: the
@@ -39,7 +39,7 @@ mod tests {
     fn a_panic_becomes_an_internal_error_and_results_pass_through() {
         assert_eq!(catching::<()>(|| panic!("bug")), Err(internal_error()));
         assert_eq!(catching(|| Ok(7)), Ok(7));
-        let configuration = ClerkError::Configuration { message: "bad".into() };
+        let configuration = ClerkError::Configuration { detail: "bad".into() };
         assert_eq!(catching::<()>(|| Err(configuration.clone())), Err(configuration));
     }
 

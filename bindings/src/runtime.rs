@@ -41,6 +41,6 @@ where
     match RUNTIME.spawn(work).await {
         Ok(result) => result,
         Err(join) if join.is_panic() => Err(panics::internal_error()),
-        Err(_) => Err(ClerkError::Cancelled { message: "the Clerk core is shutting down".into() }),
+        Err(_) => Err(ClerkError::Cancelled { detail: "the Clerk core is shutting down".into() }),
     }
 }

@@ -68,10 +68,9 @@ pub struct ClerkSettings {
     pub frontend_api_url: Option<String>,
     #[uniffi(default = 15.0)]
     pub request_timeout_seconds: f64,
+    /// Sent as `x-clerk-sdk: {sdk_name}/{sdk_version()}`.
     #[uniffi(default = "clerk-kit")]
     pub sdk_name: String,
-    #[uniffi(default = "0.1.0")]
-    pub sdk_version: String,
     /// Keep the active session's token fresh in the background (see `pause`/`resume`).
     #[uniffi(default = true)]
     pub auto_refresh: bool,

@@ -3,9 +3,10 @@
 
 use std::sync::{Arc, Mutex};
 
+use clerk_core::{Clock as _, ManualClock, SleepMode};
 use clerk_emulator::{Emulator, EmulatorConfig, FaultRule, Route, StatusFault};
 use clerkkit::{
-    ClerkCore, ClerkError, ClerkEvent, ClerkEventListener, ClerkSettings, DeviceTokenStore, GetTokenOptions, ManualClock,
+    ClerkCore, ClerkError, ClerkEvent, ClerkEventListener, ClerkSettings, DeviceTokenStore, GetTokenOptions,
 };
 use futures::executor::block_on;
 use support::settings;
@@ -32,8 +33,8 @@ impl DeviceTokenStore for RecordingStore {
 fn async_calls_work_without_a_runtime_on_the_calling_thread() {
     let emu = Emulator::start_blocking(EmulatorConfig::default()).unwrap();
     let store = Arc::new(RecordingStore::default());
-    let clock = ManualClock::new(clerk_emulator::DEFAULT_START_MS, false);
-    let core = ClerkCore::new(settings(emu.url()), Some(store.clone()), Some(clock.clone())).unwrap();
+    let clock = Arc::new(ManualClock::with_sleep_mode(clerk_emulator::DEFAULT_START_MS, SleepMode::Instant));
+    let core = ClerkCore::with_clock(settings(emu.url()), Some(store.clone()), clock.clone()).unwrap();
     assert!(block_on(core.load()).unwrap().is_none());
 
     let ticket = emu.create_sign_in_token("user_alice").token;
@@ -54,8 +55,8 @@ fn async_calls_work_without_a_runtime_on_the_calling_thread() {
 #[test]
 fn api_errors_cross_the_boundary_with_the_server_detail() {
     let emu = Emulator::start_blocking(EmulatorConfig::default()).unwrap();
-    let clock = ManualClock::new(clerk_emulator::DEFAULT_START_MS, false);
-    let core = ClerkCore::new(settings(emu.url()), None, Some(clock)).unwrap();
+    let clock = Arc::new(ManualClock::with_sleep_mode(clerk_emulator::DEFAULT_START_MS, SleepMode::Instant));
+    let core = ClerkCore::with_clock(settings(emu.url()), None, clock).unwrap();
     let session = block_on(core.sign_in_with_ticket(emu.create_sign_in_token("user_bob").token)).unwrap();
     let fault = StatusFault::new(429).code("too_many_requests").message("Slow down").long_message("Too many").retry_after("120");
     emu.inject(FaultRule::new(Route::SessionToken, fault));
@@ -72,13 +73,13 @@ fn api_errors_cross_the_boundary_with_the_server_detail() {
 #[test]
 fn bad_configuration_is_an_error_not_a_crash() {
     let none = ClerkSettings { frontend_api_url: None, ..settings("x") };
-    assert!(matches!(ClerkCore::new(none, None, None), Err(ClerkError::Configuration { .. })));
+    assert!(matches!(ClerkCore::new(none, None), Err(ClerkError::Configuration { .. })));
     let insecure = settings("http://example.com");
-    assert!(matches!(ClerkCore::new(insecure, None, None), Err(ClerkError::Configuration { .. })));
+    assert!(matches!(ClerkCore::new(insecure, None), Err(ClerkError::Configuration { .. })));
     let zero_timeout = ClerkSettings { request_timeout_seconds: 0.0, ..settings("http://127.0.0.1:1") };
-    assert!(matches!(ClerkCore::new(zero_timeout, None, None), Err(ClerkError::Configuration { .. })));
+    assert!(matches!(ClerkCore::new(zero_timeout, None), Err(ClerkError::Configuration { .. })));
     let bad_key = ClerkSettings { frontend_api_url: None, publishable_key: Some("pk_live_!!".into()), ..settings("x") };
-    assert!(matches!(ClerkCore::new(bad_key, None, None), Err(ClerkError::Configuration { .. })));
+    assert!(matches!(ClerkCore::new(bad_key, None), Err(ClerkError::Configuration { .. })));
 }
 
 #[test]
@@ -114,8 +115,8 @@ impl DeviceTokenStore for PanicsOnce {
 fn a_panic_inside_the_core_is_an_internal_error_and_the_library_keeps_working() {
     let emu = Emulator::start_blocking(EmulatorConfig::default()).unwrap();
     let store = Arc::new(PanicsOnce::default());
-    let clock = ManualClock::new(clerk_emulator::DEFAULT_START_MS, false);
-    let core = ClerkCore::new(settings(emu.url()), Some(store), Some(clock)).unwrap();
+    let clock = Arc::new(ManualClock::with_sleep_mode(clerk_emulator::DEFAULT_START_MS, SleepMode::Instant));
+    let core = ClerkCore::with_clock(settings(emu.url()), Some(store), clock).unwrap();
     let ticket = emu.create_sign_in_token("user_alice").token;
     match block_on(core.sign_in_with_ticket(ticket)) {
         Err(ClerkError::Internal { .. }) => {}
@@ -140,16 +141,16 @@ impl ClerkEventListener for Collector {
 #[test]
 fn background_refresh_events_and_pause_cross_the_boundary() {
     let emu = Emulator::start_blocking(EmulatorConfig::default()).unwrap();
-    let clock = ManualClock::new(clerk_emulator::DEFAULT_START_MS, true);
+    let clock = Arc::new(ManualClock::new(clerk_emulator::DEFAULT_START_MS));
     let server_clock = emu.clock().clone();
-    let core = ClerkCore::new(ClerkSettings { auto_refresh: true, ..settings(emu.url()) }, None, Some(clock.clone()))
+    let core = ClerkCore::with_clock(ClerkSettings { auto_refresh: true, ..settings(emu.url()) }, None, clock.clone())
         .unwrap();
     let collector = Arc::new(Collector::default());
     let subscription = core.subscribe(collector.clone());
     let session = block_on(core.sign_in_with_ticket(emu.create_sign_in_token("user_alice").token)).unwrap();
     emu.reset_counts();
     let step = |secs: i64| {
-        clock.advance_ms(secs * 1000);
+        clock.advance(std::time::Duration::from_secs(secs as u64));
         server_clock.set_ms(clock.now_ms());
         block_on(core.settled());
     };

@@ -3,9 +3,10 @@
 
 use std::sync::Arc;
 
+use clerk_core::{ManualClock, SleepMode};
 use clerk_emulator::{Emulator, EmulatorConfig};
 use clerkkit::{
-    ClerkCore, GetTokenOptions, ManualClock, Session, TokenResource, UniFfiTag, clerkkit_peek_token, clerkkit_peeked_token,
+    ClerkCore, GetTokenOptions, Session, TokenResource, UniFfiTag, clerkkit_peek_token, clerkkit_peeked_token,
 };
 use futures::executor::block_on;
 use support::settings;
@@ -66,8 +67,8 @@ fn options(buffer: f64) -> GetTokenOptions {
 
 fn signed_in() -> (Emulator, Arc<ManualClock>, Arc<ClerkCore>, Arc<Session>) {
     let emu = Emulator::start_blocking(EmulatorConfig::default()).unwrap();
-    let clock = ManualClock::new(clerk_emulator::DEFAULT_START_MS, false);
-    let core = ClerkCore::new(settings(emu.url()), None, Some(clock.clone())).unwrap();
+    let clock = Arc::new(ManualClock::with_sleep_mode(clerk_emulator::DEFAULT_START_MS, SleepMode::Instant));
+    let core = ClerkCore::with_clock(settings(emu.url()), None, clock.clone()).unwrap();
     let session = block_on(core.sign_in_with_ticket(emu.create_sign_in_token("user_alice").token)).unwrap();
     (emu, clock, core, session)
 }
@@ -93,7 +94,7 @@ fn the_peek_serves_what_cached_token_serves() {
     // and negative buffers included), then expired.
     let mut hits = Vec::new();
     for step_ms in [0, 29_000, 40_000] {
-        clock.advance_ms(step_ms);
+        clock.advance(std::time::Duration::from_millis(step_ms as u64));
         let mut hit = 0;
         for case in &cases {
             let expected = session.cached_token(case.clone());

@@ -9,7 +9,6 @@ pub fn settings(url: &str) -> ClerkSettings {
         frontend_api_url: Some(url.to_string()),
         request_timeout_seconds: 15.0,
         sdk_name: "bindings-test".into(),
-        sdk_version: "0".into(),
         auto_refresh: false,
     }
 }

@@ -1,0 +1,75 @@
+//! The fake as an app's test would drive it, through the same calls the facades make.
+
+use clerkkit::{ClerkCore, ClerkError, ClerkSettings, GetTokenOptions};
+use clerkkit_testing::{FakeClerk, FakeRoute};
+use futures::executor::block_on;
+
+fn settings(url: String, auto_refresh: bool) -> ClerkSettings {
+    ClerkSettings {
+        publishable_key: None,
+        frontend_api_url: Some(url),
+        request_timeout_seconds: 15.0,
+        sdk_name: "testkit-test".into(),
+        auto_refresh,
+    }
+}
+
+fn options(skip_cache: bool) -> GetTokenOptions {
+    GetTokenOptions { template: None, expiration_buffer: 10.0, skip_cache, organization_id: None }
+}
+
+#[test]
+fn the_fake_drives_an_engines_clock_and_background_refresh() {
+    let fake = FakeClerk::start().unwrap();
+    let core = ClerkCore::new(settings(fake.frontend_api_url(), true), None).unwrap();
+    let session = block_on(core.sign_in_with_ticket(fake.sign_in_token("user_1".into()))).unwrap();
+    let first = block_on(session.request_token(options(false))).unwrap().unwrap();
+    assert_eq!(first.issued_at * 1000, fake.now_ms() / 1000 * 1000, "the engine reads the fake's clock");
+    fake.reset_request_counts();
+
+    block_on(fake.advance(20.0));
+    assert_eq!(fake.request_count(FakeRoute::SessionToken), 0, "nothing is due 20 s in");
+    block_on(fake.advance(30.0));
+    assert_eq!(fake.request_count(FakeRoute::SessionToken), 1, "refreshed ahead of expiry once advance returns");
+    let refreshed = session.cached_token(options(false)).expect("fresh without asking");
+    assert!(refreshed.expires_at > first.expires_at);
+}
+
+#[test]
+fn failures_are_retried_on_the_fakes_time_and_revocation_ends_the_session() {
+    let fake = FakeClerk::start().unwrap();
+    let core = ClerkCore::new(settings(fake.frontend_api_url(), false), None).unwrap();
+    let session = block_on(core.sign_in_with_ticket(fake.sign_in_token("user_1".into()))).unwrap();
+
+    fake.fail_next(FakeRoute::SessionToken, 503, 1, None);
+    let before = fake.now_ms();
+    let token = block_on(session.request_token(options(true))).unwrap();
+    assert!(token.is_some(), "a 503 is retried");
+    assert_eq!(fake.request_count(FakeRoute::SessionToken), 2);
+    assert!(fake.now_ms() > before, "the backoff passed on the fake's clock, not the wall clock");
+
+    fake.fail_next(FakeRoute::SessionToken, 429, 1, Some(600));
+    match block_on(session.request_token(options(true))) {
+        Err(ClerkError::Api { status: 429, retry_after_seconds: Some(wait), .. }) => assert_eq!(wait, 600.0),
+        other => panic!("expected the 429 with its Retry-After, got {other:?}"),
+    }
+
+    assert!(fake.revoke_session(session.id()));
+    assert!(!fake.revoke_session("sess_unknown".into()));
+    let after = block_on(session.request_token(options(true)));
+    assert!(matches!(after, Err(ClerkError::Api { status: 401 | 404, .. })), "{after:?}");
+    assert!(!session.is_active());
+}
+
+#[test]
+fn engines_for_other_urls_keep_their_own_clock() {
+    let fake = FakeClerk::start().unwrap();
+    let other = FakeClerk::start().unwrap();
+    let core = ClerkCore::new(settings(other.frontend_api_url(), false), None).unwrap();
+    let session = block_on(core.sign_in_with_ticket(other.sign_in_token("user_2".into()))).unwrap();
+    block_on(fake.advance(3600.0));
+    let token = block_on(session.request_token(options(false))).unwrap().unwrap();
+    assert_eq!(token.issued_at, other.now_ms() / 1000, "the second fake's clock did not move");
+    drop(fake);
+    assert!(block_on(session.request_token(options(true))).unwrap().is_some());
+}
