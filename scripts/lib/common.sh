@@ -33,10 +33,21 @@ cargo_profile_flag() {
   if [ "$PROFILE" = "debug" ]; then echo ""; else echo "--profile $PROFILE"; fi
 }
 
+# host_library [DIR]: the shipped library's file for this host, in DIR (default: LIB_DIR).
 host_library() {
   case "$(uname -s)" in
-    Darwin) echo "$LIB_DIR/libclerkkit.dylib" ;;
-    *) echo "$LIB_DIR/libclerkkit.so" ;;
+    Darwin) echo "${1:-$LIB_DIR}/libclerkkit.dylib" ;;
+    *) echo "${1:-$LIB_DIR}/libclerkkit.so" ;;
+  esac
+}
+
+# The test library (bindings/testing: the SDK plus the test kit's fake Clerk) as cargo builds it,
+# and the folder where scripts/generate-bindings installs it as libclerkkit for the tests.
+TESTKIT_LIB_DIR="$LIB_DIR/testkit"
+testkit_built_library() {
+  case "$(uname -s)" in
+    Darwin) echo "$LIB_DIR/libclerkkit_testing.dylib" ;;
+    *) echo "$LIB_DIR/libclerkkit_testing.so" ;;
   esac
 }
 

@@ -55,6 +55,8 @@ mobile_cargo() {
 
 # iOS: one device slice, and one simulator slice merged from two architectures with lipo.
 FFI_MODULE="ClerkKitFFI"
+# The generated Swift, a target of its own that the ClerkKit facade imports internally.
+SWIFT_BINDINGS_MODULE="ClerkKitBindings"
 IOS_DEVICE_TARGET="aarch64-apple-ios"
 IOS_SIMULATOR_TARGETS=(aarch64-apple-ios-sim x86_64-apple-ios)
 # Slice folders as `xcodebuild -create-xcframework` names them.
@@ -114,19 +116,19 @@ pom_property() {
   echo "$value"
 }
 
-# generate_swift_bindings LIBRARY OUT: ClerkKit.swift, ClerkKitFFI.h, ClerkKitFFI.modulemap.
+# generate_swift_bindings LIBRARY OUT: ClerkKitBindings.swift, ClerkKitFFI.h, ClerkKitFFI.modulemap.
 generate_swift_bindings() {
   local library="$1" out="$2"
   rm -rf "$out" && mkdir -p "$out"
   uniffi_bindgen generate --library "$library" --language swift --out-dir "$out" --no-format >/dev/null
   local f
-  for f in ClerkKit.swift "$FFI_MODULE.h" "$FFI_MODULE.modulemap"; do
+  for f in "$SWIFT_BINDINGS_MODULE.swift" "$FFI_MODULE.h" "$FFI_MODULE.modulemap"; do
     [ -s "$out/$f" ] || die "Swift bindings generation produced no $out/$f"
   done
 }
 
 # generate_kotlin_android_bindings LIBRARY OUT: the Kotlin bindings with bindings/uniffi-android.toml
-# merged over bindings/uniffi.toml, in OUT/com/clerk/api/clerkkit.kt.
+# merged over bindings/uniffi.toml, in OUT/com/clerk/api/ffi/clerkkit.kt.
 generate_kotlin_android_bindings() {
   local library="$1" out="$2"
   local raw="$out.raw"
@@ -134,7 +136,7 @@ generate_kotlin_android_bindings() {
   uniffi_bindgen generate --library "$library" --language kotlin \
     --config "$ROOT/bindings/uniffi-android.toml" --out-dir "$raw" --no-format >/dev/null
   rm -rf "$out/com" && mv "$raw/com" "$out/com" && rm -rf "$raw"
-  local file="$out/com/clerk/api/clerkkit.kt"
+  local file="$out/com/clerk/api/ffi/clerkkit.kt"
   [ -s "$file" ] || die "Kotlin bindings generation produced no $file"
   grep -q 'android.system.SystemCleaner' "$file" \
     || die "$file is not the Android flavour (bindings/uniffi-android.toml was not applied)"

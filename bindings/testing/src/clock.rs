@@ -1,5 +1,6 @@
 //! The clock a fake gives the engines it serves.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use clerk_core::{Clock, ManualClock, SleepFuture};
@@ -7,19 +8,24 @@ use clerk_core::{Clock, ManualClock, SleepFuture};
 /// Timers (the background refresh) wait until the test moves the clock past them; backoff
 /// sleeps between retries let their time pass at once, so a test that makes the server fail
 /// sees the retries happen, with the clock where it would be, and never hangs.
-pub(crate) struct KitClock(pub(crate) ManualClock);
+pub(crate) struct KitClock {
+    pub(crate) clock: ManualClock,
+    /// Every backoff slept, for tests that assert a retry schedule.
+    pub(crate) backoffs: Arc<Mutex<Vec<Duration>>>,
+}
 
 impl Clock for KitClock {
     fn now_ms(&self) -> i64 {
-        self.0.now_ms()
+        self.clock.now_ms()
     }
 
     fn sleep(&self, duration: Duration) -> SleepFuture {
-        self.0.advance(duration);
+        self.backoffs.lock().unwrap_or_else(|p| p.into_inner()).push(duration);
+        self.clock.advance(duration);
         Box::pin(std::future::ready(()))
     }
 
     fn sleep_until(&self, deadline_ms: i64) -> SleepFuture {
-        self.0.sleep_until(deadline_ms)
+        self.clock.sleep_until(deadline_ms)
     }
 }

@@ -1,6 +1,6 @@
 //! A fake Clerk Frontend API for apps' unit tests.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use clerk_core::{Clock as _, ManualClock};
@@ -53,6 +53,7 @@ pub enum FakeClerkError {
 pub struct FakeClerk {
     emulator: Emulator,
     clock: ManualClock,
+    backoffs: Arc<Mutex<Vec<Duration>>>,
     attachment: Attachment,
 }
 
@@ -67,8 +68,10 @@ impl FakeClerk {
         let clock = ManualClock::new(emulator.now_ms());
         let server_clock = emulator.clock().clone();
         clock.on_change(move |now_ms| server_clock.set_ms(now_ms));
-        let attachment = test_hooks::attach(emulator.url(), Arc::new(KitClock(clock.clone())));
-        Ok(Arc::new(Self { emulator, clock, attachment }))
+        let backoffs = Arc::new(Mutex::new(Vec::new()));
+        let kit_clock = KitClock { clock: clock.clone(), backoffs: backoffs.clone() };
+        let attachment = test_hooks::attach(emulator.url(), Arc::new(kit_clock));
+        Ok(Arc::new(Self { emulator, clock, backoffs, attachment }))
     }
 
     /// The URL to configure the SDK with (`Clerk.configure(frontendApiUrl:)`).
@@ -123,5 +126,11 @@ impl FakeClerk {
 
     pub fn reset_request_counts(&self) {
         self.emulator.reset_counts();
+    }
+
+    /// The waits between retries the SDK took so far, in milliseconds, oldest first.
+    pub fn backoffs_ms(&self) -> Vec<i64> {
+        let backoffs = self.backoffs.lock().unwrap_or_else(|p| p.into_inner());
+        backoffs.iter().map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)).collect()
     }
 }

@@ -46,7 +46,9 @@ fn failures_are_retried_on_the_fakes_time_and_revocation_ends_the_session() {
     let token = block_on(session.request_token(options(true))).unwrap();
     assert!(token.is_some(), "a 503 is retried");
     assert_eq!(fake.request_count(FakeRoute::SessionToken), 2);
-    assert!(fake.now_ms() > before, "the backoff passed on the fake's clock, not the wall clock");
+    let backoffs = fake.backoffs_ms();
+    assert_eq!(backoffs.len(), 1);
+    assert_eq!(fake.now_ms(), before + backoffs[0], "the backoff passed on the fake's clock, not the wall clock");
 
     fake.fail_next(FakeRoute::SessionToken, 429, 1, Some(600));
     match block_on(session.request_token(options(true))) {
