@@ -1,5 +1,6 @@
-// swift-tools-version:5.10
-// 5.10 is the floor: the generated bindings use `nonisolated(unsafe)` (Swift 5.10+).
+// swift-tools-version:6.0
+// 6.0 is the floor: the facade imports its generated layer with `internal import` (SE-0409),
+// so apps see the product and not the layer under it.
 
 import Foundation
 import PackageDescription
@@ -7,9 +8,11 @@ import PackageDescription
 // MARK: - Release binary (the one place a release script rewrites)
 //
 // Both empty: development. `ClerkKitFFI` is a local C target over the generated header and
-// links `libclerkkit` from `../target/debug` (run `scripts/generate-bindings` first).
+// links `libclerkkit` from `../target/debug/testkit`, the test library, which is the shipped
+// library plus the test kit (run `scripts/generate-bindings` first).
 // Both set: `ClerkKitFFI` is the published XCFramework. A release script replaces exactly
-// these two lines and nothing else.
+// these two lines and nothing else. The test kit (`ClerkKitTesting`) is offered in
+// development only: its Apple binary needs macOS to build (docs/testing-kit.md).
 let releaseFFIURL = ""
 let releaseFFIChecksum = ""
 // MARK: -
@@ -19,7 +22,7 @@ let releaseFFIChecksum = ""
 let rustLibraryDirectory = ProcessInfo.processInfo.environment["CLERKKIT_LIB_DIR"]
     ?? URL(fileURLWithPath: Context.packageDirectory)
         .deletingLastPathComponent()
-        .appendingPathComponent("target/debug")
+        .appendingPathComponent("target/debug/testkit")
         .path
 
 let ffiTarget: Target
@@ -43,25 +46,54 @@ if releaseFFIURL.isEmpty {
     )
 }
 
+let development = releaseFFIURL.isEmpty
+
+// The generated Swift: imported by the facades internally, never re-exported.
+let bindingsTargets: [Target] = [
+    ffiTarget,
+    .target(name: "ClerkKitBindings", dependencies: ["ClerkKitFFI"], path: "Sources/ClerkKitBindings"),
+]
+
+// The test kit: a fake Clerk in the test process (bindings/testing) and its Swift facade.
+let testingTargets: [Target] = development ? [
+    .target(name: "ClerkKitTestingFFI", path: "Sources/ClerkKitTestingFFI"),
+    .target(
+        name: "ClerkKitTestingBindings",
+        dependencies: ["ClerkKitTestingFFI"],
+        path: "Sources/ClerkKitTestingBindings"
+    ),
+    .target(
+        name: "ClerkKitTesting",
+        dependencies: ["ClerkKit", "ClerkKitTestingBindings"],
+        path: "Sources/ClerkKitTesting"
+    ),
+    .testTarget(
+        name: "ClerkKitTests",
+        dependencies: ["ClerkKit", "ClerkKitTesting"],
+        path: "Tests/ClerkKitTests",
+        swiftSettings: [.swiftLanguageMode(.v5)]
+    ),
+    // The README's example: an app's own code tested with the kit, as an app would.
+    .testTarget(
+        name: "ClerkKitExampleTests",
+        dependencies: ["ClerkKit", "ClerkKitTesting"],
+        path: "Tests/ClerkKitExampleTests"
+    ),
+] : []
+
 let package = Package(
     name: "ClerkKit",
     platforms: [.iOS(.v15), .macOS(.v12)],
     products: [
         .library(name: "ClerkKit", targets: ["ClerkKit"]),
-    ],
-    targets: [
-        ffiTarget,
+    ] + (development ? [.library(name: "ClerkKitTesting", targets: ["ClerkKitTesting"])] : []),
+    targets: bindingsTargets + [
         // The cache peek's two C functions (in libclerkkit, outside the UniFFI surface).
         .target(name: "ClerkKitPeek", path: "Sources/ClerkKitPeek"),
         .target(
             name: "ClerkKit",
-            dependencies: ["ClerkKitFFI", "ClerkKitPeek"],
+            dependencies: ["ClerkKitBindings", "ClerkKitFFI", "ClerkKitPeek"],
             path: "Sources/ClerkKit"
         ),
-        .testTarget(
-            name: "ClerkKitTests",
-            dependencies: ["ClerkKit"],
-            path: "Tests/ClerkKitTests"
-        ),
-    ]
+    ] + testingTargets
 )

@@ -60,16 +60,17 @@ pub struct FakeClerk {
 #[uniffi::export]
 impl FakeClerk {
     /// Starts a fake on a free loopback port. Its clock starts at 2026-01-01T00:00:00Z;
-    /// session tokens live 60 s, as Clerk's.
-    #[uniffi::constructor]
-    pub fn start() -> Result<Arc<Self>, FakeClerkError> {
+    /// session tokens live 60 s, as Clerk's. The waits between retries pass on its clock
+    /// unless `backoffs_advance_clock` is false (see `backoffs_ms`).
+    #[uniffi::constructor(default(backoffs_advance_clock = true))]
+    pub fn start(backoffs_advance_clock: bool) -> Result<Arc<Self>, FakeClerkError> {
         let emulator = Emulator::start_blocking(EmulatorConfig::default())
             .map_err(|e| FakeClerkError::Start { detail: e.to_string() })?;
         let clock = ManualClock::new(emulator.now_ms());
         let server_clock = emulator.clock().clone();
         clock.on_change(move |now_ms| server_clock.set_ms(now_ms));
         let backoffs = Arc::new(Mutex::new(Vec::new()));
-        let kit_clock = KitClock { clock: clock.clone(), backoffs: backoffs.clone() };
+        let kit_clock = KitClock { clock: clock.clone(), backoffs: backoffs.clone(), backoffs_advance_clock };
         let attachment = test_hooks::attach(emulator.url(), Arc::new(kit_clock));
         Ok(Arc::new(Self { emulator, clock, backoffs, attachment }))
     }

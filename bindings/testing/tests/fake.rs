@@ -20,7 +20,7 @@ fn options(skip_cache: bool) -> GetTokenOptions {
 
 #[test]
 fn the_fake_drives_an_engines_clock_and_background_refresh() {
-    let fake = FakeClerk::start().unwrap();
+    let fake = FakeClerk::start(true).unwrap();
     let core = ClerkCore::new(settings(fake.frontend_api_url(), true), None).unwrap();
     let session = block_on(core.sign_in_with_ticket(fake.sign_in_token("user_1".into()))).unwrap();
     let first = block_on(session.request_token(options(false))).unwrap().unwrap();
@@ -37,7 +37,7 @@ fn the_fake_drives_an_engines_clock_and_background_refresh() {
 
 #[test]
 fn failures_are_retried_on_the_fakes_time_and_revocation_ends_the_session() {
-    let fake = FakeClerk::start().unwrap();
+    let fake = FakeClerk::start(true).unwrap();
     let core = ClerkCore::new(settings(fake.frontend_api_url(), false), None).unwrap();
     let session = block_on(core.sign_in_with_ticket(fake.sign_in_token("user_1".into()))).unwrap();
 
@@ -65,8 +65,8 @@ fn failures_are_retried_on_the_fakes_time_and_revocation_ends_the_session() {
 
 #[test]
 fn engines_for_other_urls_keep_their_own_clock() {
-    let fake = FakeClerk::start().unwrap();
-    let other = FakeClerk::start().unwrap();
+    let fake = FakeClerk::start(true).unwrap();
+    let other = FakeClerk::start(true).unwrap();
     let core = ClerkCore::new(settings(other.frontend_api_url(), false), None).unwrap();
     let session = block_on(core.sign_in_with_ticket(other.sign_in_token("user_2".into()))).unwrap();
     block_on(fake.advance(3600.0));
@@ -74,4 +74,15 @@ fn engines_for_other_urls_keep_their_own_clock() {
     assert_eq!(token.issued_at, other.now_ms() / 1000, "the second fake's clock did not move");
     drop(fake);
     assert!(block_on(session.request_token(options(true))).unwrap().is_some());
+}
+
+#[test]
+fn a_fake_can_keep_its_clock_still_through_backoffs() {
+    let still = FakeClerk::start(false).unwrap();
+    let core = ClerkCore::new(settings(still.frontend_api_url(), false), None).unwrap();
+    let session = block_on(core.sign_in_with_ticket(still.sign_in_token("user_1".into()))).unwrap();
+    still.fail_next(FakeRoute::SessionToken, 503, 1, None);
+    let before = still.now_ms();
+    assert!(block_on(session.request_token(options(true))).unwrap().is_some());
+    assert_eq!((still.backoffs_ms().len(), still.now_ms()), (1, before), "retried with the clock kept still");
 }

@@ -1,3 +1,4 @@
+internal import ClerkKitBindings
 import Foundation
 
 extension Clerk {
@@ -25,14 +26,14 @@ extension Clerk {
 }
 
 /// Hands each event from the core's thread to the stream; `yield` never blocks.
-private final class EventForwarder: ClerkEventListener, @unchecked Sendable {
+private final class EventForwarder: ClerkKitBindings.ClerkEventListener, @unchecked Sendable {
     private let continuation: AsyncStream<ClerkEvent>.Continuation
 
     init(_ continuation: AsyncStream<ClerkEvent>.Continuation) {
         self.continuation = continuation
     }
 
-    func onEvent(event: ClerkEvent) {
-        continuation.yield(event)
+    func onEvent(event: ClerkKitBindings.ClerkEvent) {
+        continuation.yield(ClerkEvent(event))
     }
 }

@@ -1,3 +1,4 @@
+internal import ClerkKitBindings
 import Foundation
 #if canImport(UIKit) && !os(watchOS)
 import UIKit

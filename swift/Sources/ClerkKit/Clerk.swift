@@ -1,3 +1,4 @@
+internal import ClerkKitBindings
 import Foundation
 
 /// The app's Clerk instance: one configured engine, shared by every task.
@@ -21,14 +22,15 @@ public final class Clerk: @unchecked Sendable {
     /// The default per-request timeout, in seconds.
     public static let defaultRequestTimeout: TimeInterval = 15
 
-    /// How this SDK names itself to the Clerk API (`x-clerk-sdk: clerk-kit-swift/0.1.0`).
+    /// How this SDK names itself to the Clerk API: `x-clerk-sdk: clerk-kit-swift/<version>`,
+    /// the version being the workspace's, which the core reports.
     static let sdkName = "clerk-kit-swift"
-    static let sdkVersion = "0.1.0"
+    static var sdkVersion: String { ClerkKitBindings.sdkVersion() }
 
     private enum State {
         case unconfigured
         /// The engine and the store it was given (`nil`: the engine's own memory).
-        case configured(ClerkCore, DeviceTokenStore?)
+        case configured(ClerkKitBindings.ClerkCore, DeviceTokenStore?)
         /// The last `configure` call was invalid; every call reports why.
         case invalid(Error)
     }
@@ -38,9 +40,15 @@ public final class Clerk: @unchecked Sendable {
     /// Notification observers that pause and resume background refresh with the app.
     private var lifecycleObservers: [NSObjectProtocol] = []
     /// The store `configure` uses when the app gives none.
-    private let defaultTokenStore: @Sendable (ClerkSettings) -> DeviceTokenStore?
+    private let defaultTokenStore: @Sendable (Endpoint) -> DeviceTokenStore?
 
-    init(defaultTokenStore: @escaping @Sendable (ClerkSettings) -> DeviceTokenStore? = Clerk.platformTokenStore) {
+    /// What `configure` was pointed at.
+    enum Endpoint {
+        case publishableKey(String)
+        case frontendApiUrl(String)
+    }
+
+    init(defaultTokenStore: @escaping @Sendable (Endpoint) -> DeviceTokenStore? = Clerk.platformTokenStore) {
         self.defaultTokenStore = defaultTokenStore
         #if canImport(UIKit) && !os(watchOS)
         lifecycleObservers = observeApplicationLifecycle()
@@ -58,23 +66,16 @@ public final class Clerk: @unchecked Sendable {
     ///   - autoRefresh: keeps the active session's token fresh in the background, so
     ///     `getToken()` never waits on the network for it once warmed up. On UIKit platforms
     ///     it pauses in the background and resumes in the foreground by itself.
-    ///   - clock: a manual clock for tests; `nil` uses the system clock. Background refresh
-    ///     needs one made with `waitForAdvance: true`.
     ///
-    /// Does no I/O. An invalid key or timeout is reported as `ClerkError.Configuration` by
+    /// Does no I/O. An invalid key or timeout is reported as `ClerkError.configuration` by
     /// `load()`, `signIn(ticket:)` and `signOut()`, as in Clerk's iOS SDK.
     public func configure(
         publishableKey: String,
         tokenStore: DeviceTokenStore? = nil,
         requestTimeout: TimeInterval = Clerk.defaultRequestTimeout,
-        autoRefresh: Bool = true,
-        clock: ManualClock? = nil
+        autoRefresh: Bool = true
     ) {
-        install(
-            ClerkSettings(publishableKey: publishableKey, requestTimeoutSeconds: requestTimeout, autoRefresh: autoRefresh),
-            tokenStore: tokenStore,
-            clock: clock
-        )
+        install(.publishableKey(publishableKey), tokenStore, requestTimeout, autoRefresh)
     }
 
     /// Points Clerk at an explicit Frontend API URL (`https://`, or `http://` on loopback
@@ -83,14 +84,9 @@ public final class Clerk: @unchecked Sendable {
         frontendApiUrl: String,
         tokenStore: DeviceTokenStore? = nil,
         requestTimeout: TimeInterval = Clerk.defaultRequestTimeout,
-        autoRefresh: Bool = true,
-        clock: ManualClock? = nil
+        autoRefresh: Bool = true
     ) {
-        install(
-            ClerkSettings(frontendApiUrl: frontendApiUrl, requestTimeoutSeconds: requestTimeout, autoRefresh: autoRefresh),
-            tokenStore: tokenStore,
-            clock: clock
-        )
+        install(.frontendApiUrl(frontendApiUrl), tokenStore, requestTimeout, autoRefresh)
     }
 
     /// The active session, if signed in. Reads local state only; never does I/O.
@@ -98,18 +94,20 @@ public final class Clerk: @unchecked Sendable {
         guard case let .configured(core, _) = currentState() else {
             return nil
         }
-        return core.session()
+        return core.session().map(Session.init)
     }
 
     /// Loads the client from the Frontend API, restoring the signed-in session from the
     /// stored device token. Afterwards `session` tells whether a session is active.
     public func load() async throws {
-        _ = try await configuredCore().load()
+        let core = try configuredCore()
+        _ = try await bridged { try await core.load() }
     }
 
     /// Signs in with a sign-in token (ticket) created by the app's backend.
     public func signIn(ticket: String) async throws -> Session {
-        try await configuredCore().signInWithTicket(ticket: ticket)
+        let core = try configuredCore()
+        return Session(try await bridged { try await core.signInWithTicket(ticket: ticket) })
     }
 
     /// Ends the active session; its cached tokens are dropped at once. When no session is
@@ -122,23 +120,23 @@ public final class Clerk: @unchecked Sendable {
                 tokenStore?.save(token: nil)
             }
         }
-        try await core.signOut()
+        try await bridged { try await core.signOut() }
     }
 
-    private func install(_ settings: ClerkSettings, tokenStore: DeviceTokenStore?, clock: ManualClock?) {
-        let named = ClerkSettings(
-            publishableKey: settings.publishableKey,
-            frontendApiUrl: settings.frontendApiUrl,
-            requestTimeoutSeconds: settings.requestTimeoutSeconds,
-            sdkName: Clerk.sdkName,
-            sdkVersion: Clerk.sdkVersion,
-            autoRefresh: settings.autoRefresh
-        )
+    private func install(_ endpoint: Endpoint, _ tokenStore: DeviceTokenStore?, _ requestTimeout: TimeInterval, _ autoRefresh: Bool) {
+        let settings: ClerkSettings
+        switch endpoint {
+        case let .publishableKey(key):
+            settings = ClerkSettings(publishableKey: key, requestTimeoutSeconds: requestTimeout, sdkName: Clerk.sdkName, autoRefresh: autoRefresh)
+        case let .frontendApiUrl(url):
+            settings = ClerkSettings(frontendApiUrl: url, requestTimeoutSeconds: requestTimeout, sdkName: Clerk.sdkName, autoRefresh: autoRefresh)
+        }
         // Built outside the lock; the constructor validates the settings without I/O.
-        let store = tokenStore ?? defaultTokenStore(named)
+        let store = tokenStore ?? defaultTokenStore(endpoint)
         let next: State
         do {
-            next = .configured(try ClerkCore(settings: named, tokenStore: store, clock: clock), store)
+            let core = try bridged { try ClerkCore(settings: settings, tokenStore: store.map(NativeTokenStore.init)) }
+            next = .configured(core, store)
         } catch {
             next = .invalid(error)
         }
@@ -150,19 +148,19 @@ public final class Clerk: @unchecked Sendable {
     /// Where the device token lives when the app gives no store: the Keychain where the
     /// Security framework exists, the engine's memory elsewhere (Linux).
     @Sendable
-    static func platformTokenStore(_ settings: ClerkSettings) -> DeviceTokenStore? {
+    static func platformTokenStore(_ endpoint: Endpoint) -> DeviceTokenStore? {
         #if canImport(Security)
-        if let url = settings.frontendApiUrl {
-            return KeychainDeviceTokenStore(frontendApiUrl: url)
+        switch endpoint {
+        case let .publishableKey(key): return KeychainDeviceTokenStore(publishableKey: key)
+        case let .frontendApiUrl(url): return KeychainDeviceTokenStore(frontendApiUrl: url)
         }
-        return settings.publishableKey.map { KeychainDeviceTokenStore(publishableKey: $0) }
         #else
         return nil
         #endif
     }
 
     /// The configured engine, if any; for the extensions that only act when there is one.
-    var currentCore: ClerkCore? {
+    var currentCore: ClerkKitBindings.ClerkCore? {
         guard case let .configured(core, _) = currentState() else {
             return nil
         }
@@ -175,19 +173,19 @@ public final class Clerk: @unchecked Sendable {
         return state
     }
 
-    private func configuredCore() throws -> ClerkCore {
+    private func configuredCore() throws -> ClerkKitBindings.ClerkCore {
         try configured().core
     }
 
-    private func configured() throws -> (core: ClerkCore, tokenStore: DeviceTokenStore?) {
+    private func configured() throws -> (core: ClerkKitBindings.ClerkCore, tokenStore: DeviceTokenStore?) {
         switch currentState() {
         case let .configured(core, tokenStore):
             return (core, tokenStore)
         case let .invalid(error):
             throw error
         case .unconfigured:
-            throw ClerkError.Configuration(
-                message: "Clerk is not configured: call Clerk.shared.configure(publishableKey:) first"
+            throw ClerkError.configuration(
+                detail: "Clerk is not configured: call Clerk.shared.configure(publishableKey:) first"
             )
         }
     }

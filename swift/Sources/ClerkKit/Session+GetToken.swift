@@ -1,3 +1,4 @@
+internal import ClerkKitBindings
 import Foundation
 
 extension Session {
@@ -16,10 +17,17 @@ extension Session {
     ///
     /// - Throws: `ClerkError` (see its `code`, `message`, `status` conveniences).
     public func getToken(_ options: GetTokenOptions = .init()) async throws -> TokenResource? {
-        if !options.skipCache, let token = TokenPeek.cachedToken(self, options) {
+        if !options.skipCache, let token = TokenPeek.cachedToken(native, options) {
             return token
         }
         try Task.checkCancellation()
-        return try await requestToken(options: options)
+        return try await bridged { try await native.requestToken(options: options.native) }.map(TokenResource.init)
+    }
+}
+
+extension Session {
+    /// The generated layer's own cache lookup: what the peek must answer (`TokenPeekTests`).
+    func cachedToken(_ options: GetTokenOptions) -> TokenResource? {
+        native.cachedToken(options: options.native).map(TokenResource.init)
     }
 }

@@ -1,5 +1,6 @@
-import ClerkKitFFI
-import ClerkKitPeek
+internal import ClerkKitBindings
+internal import ClerkKitFFI
+internal import ClerkKitPeek
 import Foundation
 
 /// A cache hit in one plain C call (`clerkkit_peek_token`): the core decides exactly as for
@@ -11,7 +12,7 @@ enum TokenPeek {
     /// table serves every session.
     private static let recent = RecentTokens()
 
-    static func cachedToken(_ session: Session, _ options: GetTokenOptions) -> TokenResource? {
+    static func cachedToken(_ session: ClerkKitBindings.Session, _ options: GetTokenOptions) -> TokenResource? {
         let handle = session.uniffiCloneHandle()
         defer {
             var status = RustCallStatus()

@@ -20,9 +20,8 @@ struct AppBackend: Sendable {
     private let id: String
     private let emulator: Emulator
 
-    /// A new backend on the shared emulator.
-    static func start(alwaysUnauthorized: Bool = false) async throws -> AppBackend {
-        let emulator = try Emulator.shared()
+    /// A new backend served by the test's fake Clerk.
+    static func start(on emulator: Emulator, alwaysUnauthorized: Bool = false) async throws -> AppBackend {
         let answer = try await emulator.control("POST", "app_backends", body: ["always_unauthorized": alwaysUnauthorized])
         guard let object = answer as? [String: Any],
               let id = object["id"] as? String,

@@ -14,7 +14,7 @@ final class AuthorizeTests: EmulatorTestCase {
 
     override func setUp() async throws {
         try await super.setUp()
-        backend = try await AppBackend.start()
+        backend = try await AppBackend.start(on: emulator)
     }
 
     // MARK: - authorize(_:)
@@ -102,7 +102,7 @@ final class AuthorizeTests: EmulatorTestCase {
 
     func testABackendThatAlwaysAnswers401IsTriedExactlyTwiceAndItsAnswerComesBack() async throws {
         let session = try await signIn()
-        let always = try await AppBackend.start(alwaysUnauthorized: true)
+        let always = try await AppBackend.start(on: emulator, alwaysUnauthorized: true)
         let (data, response) = try await http.data(for: URLRequest(url: always.url), authorizedBy: session)
         XCTAssertEqual((response as? HTTPURLResponse)?.statusCode, 401)
         XCTAssertEqual(String(decoding: data, as: UTF8.self), "rejects everything")
@@ -144,7 +144,7 @@ final class AuthorizeTests: EmulatorTestCase {
 
     func testAFailedRefreshAfterA401Throws() async throws {
         let session = try await signIn()
-        let always = try await AppBackend.start(alwaysUnauthorized: true)
+        let always = try await AppBackend.start(on: emulator, alwaysUnauthorized: true)
         let fault: [String: Any] = [
             "route": "session_token",
             "fault": ["kind": "status", "status": 403, "code": "custom_forbidden"] as [String: Any],
@@ -165,7 +165,7 @@ final class AuthorizeTests: EmulatorTestCase {
 
     func testABodyStreamIsNotSentTwice() async throws {
         let session = try await signIn()
-        let always = try await AppBackend.start(alwaysUnauthorized: true)
+        let always = try await AppBackend.start(on: emulator, alwaysUnauthorized: true)
         var request = URLRequest(url: always.url)
         request.httpMethod = "POST"
         request.httpBodyStream = InputStream(data: Data("stream".utf8))

@@ -1,30 +1,29 @@
 import Foundation
 import XCTest
 @testable import ClerkKit
+import ClerkKitTesting
 
-/// Background refresh as an iOS app sees it: the facade's defaults (auto refresh on), a clock
-/// whose waits last until the test moves it, and `pause()`/`resume()` as the app lifecycle
-/// calls them.
+/// Background refresh as an iOS app sees it: the facade's defaults (auto refresh on), the
+/// fake's clock whose timers wait until the test moves it, and `pause()`/`resume()` as the app
+/// lifecycle calls them.
 final class BackgroundRefreshTests: EmulatorTestCase {
     private var session: Session!
 
     override func setUp() async throws {
         try await super.setUp()
-        clock = ManualClock(startMs: Emulator.startMs, waitForAdvance: true)
-        Clerk.shared.configure(frontendApiUrl: emulator.url.absoluteString, tokenStore: store, clock: clock)
+        Clerk.shared.configure(frontendApiUrl: fake.frontendApiUrl, tokenStore: store)
         session = try await signIn()
         await settled()
     }
 
+    /// Lets background refresh catch up without moving time.
     private func settled() async {
-        await Clerk.shared.currentCore?.settled()
+        await fake.advance(by: 0)
     }
 
-    /// Moves the server's clock, then the device's (which wakes the refresher), and waits.
+    /// Moves the clock and waits until background refresh has caught up.
     private func step(ms: Int64) async throws {
-        try await emulator.advanceClock(ms: ms)
-        clock.advanceMs(ms: ms)
-        await settled()
+        await fake.advance(by: Double(ms) / 1000)
     }
 
     func testTenSimulatedMinutesOfSteadyCallsNeverWaitForTheNetwork() async throws {
@@ -73,7 +72,7 @@ final class BackgroundRefreshTests: EmulatorTestCase {
         guard case let .sessionEnded(sessionId, reason, _)? = await iterator.next() else {
             return XCTFail("expected sessionEnded")
         }
-        XCTAssertEqual(sessionId, session.id())
+        XCTAssertEqual(sessionId, session.id)
         XCTAssertEqual(reason, "ended")
 
         try await emulator.resetCounts()

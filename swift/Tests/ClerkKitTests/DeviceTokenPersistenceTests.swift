@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import ClerkKit
+import ClerkKitTesting
 
 /// The default Keychain store with the real engine and the emulator. Each launch is a new
 /// `Clerk` configured without a store, as an app does, whose default store is the Keychain
@@ -50,17 +51,22 @@ final class DeviceTokenPersistenceTests: EmulatorTestCase {
     private func launch() throws {
         let (keychain, failures) = (keychain!, failures!)
         let made = LaunchStores()
-        clerk = Clerk(defaultTokenStore: { settings in
+        clerk = Clerk(defaultTokenStore: { endpoint in
+            let (publishableKey, frontendApiUrl): (String?, String?)
+            switch endpoint {
+            case let .publishableKey(key): (publishableKey, frontendApiUrl) = (key, nil)
+            case let .frontendApiUrl(url): (publishableKey, frontendApiUrl) = (nil, url)
+            }
             let inner = KeychainDeviceTokenStore(
                 item: KeychainDeviceTokenStore.item(
-                    publishableKey: settings.publishableKey, frontendApiUrl: settings.frontendApiUrl, accessGroup: nil
+                    publishableKey: publishableKey, frontendApiUrl: frontendApiUrl, accessGroup: nil
                 ),
                 keychain: keychain,
                 report: { failures.record($0) }
             )
             return made.add(CheckedStore(inner, keychain: keychain))
         })
-        clerk.configure(frontendApiUrl: emulator.url.absoluteString, autoRefresh: false, clock: clock)
+        clerk.configure(frontendApiUrl: fake.frontendApiUrl, autoRefresh: false)
         XCTAssertEqual(made.stores.count, 1, "configure without a store uses the default one")
         launched.append(try XCTUnwrap(made.stores.first))
     }
@@ -80,7 +86,7 @@ final class DeviceTokenPersistenceTests: EmulatorTestCase {
         XCTAssertNil(clerk.session, "a new engine knows nothing before load")
         try await clerk.load()
         let restored = try XCTUnwrap(clerk.session, "the stored device token restores the session")
-        XCTAssertEqual(restored.id(), session.id())
+        XCTAssertEqual(restored.id, session.id)
         _ = try await token(restored)
         let hadDeviceToken = try await lastClientRequestHadDeviceToken()
         XCTAssertTrue(hadDeviceToken)
@@ -106,7 +112,7 @@ final class DeviceTokenPersistenceTests: EmulatorTestCase {
         _ = try await token(again)
         try launch()
         try await clerk.load()
-        XCTAssertEqual(clerk.session?.id(), again.id(), "the new sign-in is stored")
+        XCTAssertEqual(clerk.session?.id, again.id, "the new sign-in is stored")
         XCTAssertEqual(failures.all.count, 1, "reported once")
     }
 
@@ -143,7 +149,7 @@ final class DeviceTokenPersistenceTests: EmulatorTestCase {
 
     func testARevokedSessionKeepsTheClientsDeviceTokenAsTheEngineDoes() async throws {
         let stored = try XCTUnwrap(keychain[item])
-        let revoked = try await emulator.revokeSession(id: session.id())
+        let revoked = try await emulator.revokeSession(id: session.id)
         XCTAssertTrue(revoked)
         do {
             _ = try await session.getToken(GetTokenOptions(skipCache: true))
@@ -163,7 +169,7 @@ final class DeviceTokenPersistenceTests: EmulatorTestCase {
         XCTAssertTrue(hadDeviceToken)
         let again = try await clerk.signIn(ticket: try await emulator.signInTicket(userId: "user_alice"))
         _ = try await token(again)
-        XCTAssertEqual(clerk.session?.id(), again.id(), "signed in again")
+        XCTAssertEqual(clerk.session?.id, again.id, "signed in again")
     }
 
     func testADeviceTokenTheServerClearsIsRemovedWhenTheEngineClearsIt() async throws {
@@ -189,13 +195,13 @@ final class DeviceTokenPersistenceTests: EmulatorTestCase {
 
         keychain.setLocked(false)
         try await clerk.load()
-        XCTAssertEqual(clerk.session?.id(), session.id(), "restored once the device is unlocked")
+        XCTAssertEqual(clerk.session?.id, session.id, "restored once the device is unlocked")
     }
 
     func testAStoreTheAppGivesReplacesTheKeychain() async throws {
         let own = MemoryTokenStore()
         let before = launched.count
-        clerk.configure(frontendApiUrl: emulator.url.absoluteString, tokenStore: own, autoRefresh: false, clock: clock)
+        clerk.configure(frontendApiUrl: fake.frontendApiUrl, tokenStore: own, autoRefresh: false)
         keychain.clearCalls()
         let mine = try await clerk.signIn(ticket: try await emulator.signInTicket(userId: "user_bob"))
         XCTAssertNotNil(own.load())
@@ -203,7 +209,7 @@ final class DeviceTokenPersistenceTests: EmulatorTestCase {
         XCTAssertEqual(launched.count, before, "no default store was made")
         try await clerk.signOut()
         XCTAssertNil(own.load(), "sign-out clears the app's store too")
-        XCTAssertFalse(mine.isActive())
+        XCTAssertFalse(mine.isActive)
     }
 }
 

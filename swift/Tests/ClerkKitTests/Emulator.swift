@@ -3,14 +3,14 @@ import Foundation
 import FoundationNetworking
 #endif
 import ClerkKit
+import ClerkKitTesting
 
-/// The `clerk-emulator` binary, launched once per test process.
-///
-/// It runs until its stdin closes, and this process holds the writing end of that pipe, so
-/// the emulator ends with the test run however it ends. Tests drive it through its HTTP
-/// control API (`/__emulator/...`, see `tests/emulator/README.md`).
+/// The control API (`/__emulator/...`, see `tests/emulator/README.md`) of the fake Clerk a
+/// test runs against (`ClerkKitTesting.FakeClerk`, the emulator in this process), for what the
+/// test kit does not offer itself: templates, organizations, raw faults, the request log.
+/// Time moves only through `FakeClerk.advance(by:)`.
 final class Emulator: @unchecked Sendable {
-    /// The emulator's manual clock after a reset: 2026-01-01T00:00:00Z.
+    /// Where the fake's clock starts: 2026-01-01T00:00:00Z.
     static let startMs: Int64 = 1_767_225_600_000
 
     /// The repository root, from this file's path (`swift/Tests/ClerkKitTests/Emulator.swift`).
@@ -20,87 +20,23 @@ final class Emulator: @unchecked Sendable {
         .deletingLastPathComponent()  // swift
         .deletingLastPathComponent()  // repository root
 
-    private static let launched: Result<Emulator, Error> = Result { try Emulator.launch() }
-
-    /// The running emulator, started on first use.
-    static func shared() throws -> Emulator {
-        try launched.get()
-    }
-
     let url: URL
-    private let process: Process
-    private let stdin: Pipe
     private let http: URLSession
 
-    private init(url: URL, process: Process, stdin: Pipe) {
+    init(_ fake: FakeClerk) throws {
+        guard let url = URL(string: fake.frontendApiUrl) else {
+            throw EmulatorError("the fake's URL is not a URL: \(fake.frontendApiUrl)")
+        }
         self.url = url
-        self.process = process
-        self.stdin = stdin
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = 60
         self.http = URLSession(configuration: configuration)
     }
 
-    private static func launch() throws -> Emulator {
-        let binary = ProcessInfo.processInfo.environment["CLERK_EMULATOR_BIN"]
-            .map { URL(fileURLWithPath: $0) }
-            ?? repositoryRoot.appendingPathComponent("target/debug/clerk-emulator")
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            throw EmulatorError(
-                "no emulator binary at \(binary.path): run `cargo build -p clerk-emulator` "
-                    + "in the repository root (or set CLERK_EMULATOR_BIN)"
-            )
-        }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["--port", "0"]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.standardError
-        try process.run()
-
-        // The first stdout line is exactly `CLERK_EMULATOR_URL=http://127.0.0.1:PORT`.
-        var received = Data()
-        while !received.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty {
-                break
-            }
-            received.append(chunk)
-        }
-        let firstLine = String(decoding: received, as: UTF8.self)
-            .split(separator: "\n", omittingEmptySubsequences: false)
-            .first
-            .map(String.init) ?? ""
-        let prefix = "CLERK_EMULATOR_URL="
-        guard firstLine.hasPrefix(prefix), let url = URL(string: String(firstLine.dropFirst(prefix.count))) else {
-            process.terminate()
-            throw EmulatorError("the emulator did not announce its URL; its first line was \"\(firstLine)\"")
-        }
-        // Keep reading so the emulator can never block on a full stdout pipe.
-        output.fileHandleForReading.readabilityHandler = { handle in
-            if handle.availableData.isEmpty {
-                handle.readabilityHandler = nil
-            }
-        }
-        return Emulator(url: url, process: process, stdin: input)
-    }
-
     // MARK: - Control API
-
-    /// `POST /__emulator/reset`: manual clock at `startMs`, no faults, sessions or counts.
-    func reset() async throws {
-        _ = try await control("POST", "reset")
-    }
 
     func setSkew(ms: Int64) async throws {
         _ = try await control("POST", "skew", body: ["skew_ms": ms])
-    }
-
-    func advanceClock(ms: Int64) async throws {
-        _ = try await control("POST", "clock/advance", body: ["ms": ms])
     }
 
     /// The server's time: the emulator clock plus skew.

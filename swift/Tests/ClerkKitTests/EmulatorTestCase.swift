@@ -1,24 +1,22 @@
 import Foundation
 import XCTest
 @testable import ClerkKit
+import ClerkKitTesting
 
-/// A fresh world per test: the emulator reset, a manual device clock at the emulator's start
-/// instant (retry sleeps recorded, returning at once), an in-memory device token store, and
-/// `Clerk.shared` configured against the emulator.
+/// A fresh world per test, made with the test kit: a fake Clerk of its own (its clock at
+/// `Emulator.startMs`, retry waits passing at once on it), an in-memory device token store,
+/// and `Clerk.shared` configured against the fake without background refresh.
 class EmulatorTestCase: XCTestCase {
+    var fake: FakeClerk!
     var emulator: Emulator!
-    var clock: ManualClock!
     var store: MemoryTokenStore!
 
     override func setUp() async throws {
         try await super.setUp()
-        emulator = try Emulator.shared()
-        try await emulator.reset()
-        clock = ManualClock(startMs: Emulator.startMs)
+        fake = try FakeClerk()
+        emulator = try Emulator(fake)
         store = MemoryTokenStore()
-        Clerk.shared.configure(
-            frontendApiUrl: emulator.url.absoluteString, tokenStore: store, autoRefresh: false, clock: clock
-        )
+        Clerk.shared.configure(frontendApiUrl: fake.frontendApiUrl, tokenStore: store, autoRefresh: false)
     }
 
     override func tearDown() async throws {
@@ -32,17 +30,14 @@ class EmulatorTestCase: XCTestCase {
     /// Signs `user` in with a fresh ticket, then zeroes the emulator's request counts.
     @discardableResult
     func signIn(_ user: String = "user_alice") async throws -> Session {
-        let ticket = try await emulator.signInTicket(userId: user)
-        let session = try await Clerk.shared.signIn(ticket: ticket)
-        try await emulator.resetCounts()
+        let session = try await fake.signIn(userId: user)
+        fake.resetRequestCounts()
         return session
     }
 
-    /// Moves the device clock and the emulator clock forward together.
+    /// Moves the fake's clock, which is also the SDK's.
     func advance(seconds: Double) async throws {
-        let ms = Int64((seconds * 1000).rounded())
-        clock.setMs(nowMs: clock.nowMs() + ms)
-        try await emulator.advanceClock(ms: ms)
+        await fake.advance(by: seconds)
     }
 
     func requests(_ route: String) async throws -> Int {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import ClerkKit
+import ClerkKitTesting
 
 /// The hand-written facade on its own: no emulator needed.
 final class FacadeTests: XCTestCase {
@@ -42,7 +43,7 @@ final class FacadeTests: XCTestCase {
     }
 
     func testApiErrorConveniences() {
-        let error = ClerkError.Api(
+        let error = ClerkError.api(
             status: 401,
             errors: [
                 ClerkApiError(
@@ -70,7 +71,7 @@ final class FacadeTests: XCTestCase {
     }
 
     func testOtherErrorKindsHaveAMessageButNoApiDetails() {
-        let error = ClerkError.Network(message: "connection refused")
+        let error = ClerkError.network(detail: "connection refused")
         XCTAssertNil(error.status)
         XCTAssertNil(error.code)
         XCTAssertNil(error.longMessage)
@@ -114,10 +115,10 @@ final class FacadeTests: XCTestCase {
         func requireSendable<T: Sendable>(_: T.Type) {}
         requireSendable(Clerk.self)
         requireSendable(Session.self)
-        requireSendable(ManualClock.self)
+        requireSendable(FakeClerk.self)
         requireSendable(TokenResource.self)
         requireSendable(GetTokenOptions.self)
-        requireSendable(ClerkSettings.self)
+        requireSendable(ClerkEvent.self)
         requireSendable(ClerkError.self)
         requireSendable(ClerkApiError.self)
     }
@@ -144,13 +145,13 @@ final class FacadeTests: XCTestCase {
     ) async {
         do {
             try await call()
-            XCTFail("expected ClerkError.Configuration", file: file, line: line)
+            XCTFail("expected ClerkError.configuration", file: file, line: line)
         } catch let error as ClerkError {
-            guard case .Configuration = error else {
-                return XCTFail("expected ClerkError.Configuration, got \(error)", file: file, line: line)
+            guard case .configuration = error else {
+                return XCTFail("expected ClerkError.configuration, got \(error)", file: file, line: line)
             }
         } catch {
-            XCTFail("expected ClerkError.Configuration, got \(error)", file: file, line: line)
+            XCTFail("expected ClerkError.configuration, got \(error)", file: file, line: line)
         }
     }
 }

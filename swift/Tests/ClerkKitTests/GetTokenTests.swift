@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import ClerkKit
+import ClerkKitTesting
 
 /// `Session.getToken` against the emulator, mirroring the Kotlin facade's suite: cache,
 /// templates, skipCache, expirationBuffer, single flight, cancellation, errors, sign-out.
@@ -11,7 +12,7 @@ final class GetTokenTests: EmulatorTestCase {
         let again = try await token(session)
         XCTAssertEqual(first, again)
         XCTAssertEqual(first.expiresAt - first.issuedAt, 60)
-        XCTAssertEqual(session.cachedToken(options: .init()), first, "a hit is one synchronous call")
+        XCTAssertEqual(session.cachedToken(.init()), first, "a hit is one synchronous call")
         let sessionTokenRequests = try await requests("session_token")
         XCTAssertEqual(sessionTokenRequests, 0, "the token from sign-in is served from the cache")
     }
@@ -134,7 +135,7 @@ final class GetTokenTests: EmulatorTestCase {
         }
         let waited = try await waiting.value
         let next = try XCTUnwrap(waited)
-        XCTAssertEqual(session.cachedToken(options: .init()), next, "the finished request filled the cache")
+        XCTAssertEqual(session.cachedToken(.init()), next, "the finished request filled the cache")
         let after = try await token(session)
         XCTAssertEqual(after, next)
         let sessionTokenRequests = try await requests("session_token")
@@ -168,8 +169,8 @@ final class GetTokenTests: EmulatorTestCase {
             _ = try await session.getToken(GetTokenOptions(template: "no_such_template"))
             XCTFail("expected an API error")
         } catch let error as ClerkError {
-            guard case .Api = error else {
-                return XCTFail("expected ClerkError.Api, got \(error)")
+            guard case .api = error else {
+                return XCTFail("expected ClerkError.api, got \(error)")
             }
             XCTAssertEqual(error.status, 404)
             XCTAssertEqual(error.code, "resource_not_found")
@@ -224,7 +225,7 @@ final class GetTokenTests: EmulatorTestCase {
             XCTAssertEqual(error.code, "too_many_requests")
             XCTAssertEqual(error.retryAfterSeconds, 3600)
         }
-        XCTAssertEqual(clock.sleepsMs(), [], "not waited out")
+        XCTAssertEqual(fake.backoffs, [], "not waited out")
     }
 
     func testANetworkFailureIsRetriedThenReported() async throws {
@@ -235,8 +236,8 @@ final class GetTokenTests: EmulatorTestCase {
             _ = try await session.getToken(GetTokenOptions(skipCache: true))
             XCTFail("expected a network error")
         } catch let error as ClerkError {
-            guard case .Network = error else {
-                return XCTFail("expected ClerkError.Network, got \(error)")
+            guard case .network = error else {
+                return XCTFail("expected ClerkError.network, got \(error)")
             }
             XCTAssertFalse(error.message.isEmpty)
             XCTAssertNil(error.status)
@@ -244,7 +245,7 @@ final class GetTokenTests: EmulatorTestCase {
         }
         let sessionTokenRequests = try await requests("session_token")
         XCTAssertEqual(sessionTokenRequests, 4, "retried, then given up")
-        XCTAssertEqual(clock.sleepsMs().count, 3, "with a backoff wait between attempts")
+        XCTAssertEqual(fake.backoffs.count, 3, "with a backoff wait between attempts")
     }
 
     func testSigningInWithABadTicketIsAnApiError() async throws {
@@ -264,12 +265,17 @@ final class GetTokenTests: EmulatorTestCase {
         let logged = try await emulator.requests(route: "session_token")
         XCTAssertEqual(logged.count, 1)
         let headers = logged.first?["headers"] as? [String: Any]
-        XCTAssertEqual(headers?["x-clerk-sdk"] as? String, "clerk-kit-swift/0.1.0")
+        XCTAssertEqual(headers?["x-clerk-sdk"] as? String, "clerk-kit-swift/\(Clerk.sdkVersion)")
+        // The one version: the workspace's, in the root Cargo.toml.
+        let manifest = try String(contentsOf: Emulator.repositoryRoot.appendingPathComponent("Cargo.toml"), encoding: .utf8)
+        let section = try XCTUnwrap(manifest.range(of: "[workspace.package]"))
+        let version = try XCTUnwrap(manifest[section.upperBound...].split(separator: "\n").first { $0.hasPrefix("version") })
+        XCTAssertEqual(version.split(separator: "\"").dropFirst().first.map(String.init), Clerk.sdkVersion)
     }
 
     func testARevokedSessionThrowsItsCodeThenReturnsNil() async throws {
         let session = try await signIn()
-        let revoked = try await emulator.revokeSession(id: session.id())
+        let revoked = try await emulator.revokeSession(id: session.id)
         XCTAssertTrue(revoked)
         try await advance(seconds: 52)
         do {
@@ -279,7 +285,7 @@ final class GetTokenTests: EmulatorTestCase {
             XCTAssertEqual(error.status, 401)
             XCTAssertEqual(error.code, "session_revoked")
         }
-        XCTAssertFalse(session.isActive())
+        XCTAssertFalse(session.isActive)
         XCTAssertNil(Clerk.shared.session)
         let afterwards = try await session.getToken()
         XCTAssertNil(afterwards)
@@ -289,11 +295,11 @@ final class GetTokenTests: EmulatorTestCase {
 
     func testSignedOutThereIsNoSessionAndNoToken() async throws {
         let session = try await signIn()
-        XCTAssertEqual(Clerk.shared.session?.id(), session.id())
+        XCTAssertEqual(Clerk.shared.session?.id, session.id)
         try await Clerk.shared.signOut()
         XCTAssertNil(Clerk.shared.session)
-        XCTAssertFalse(session.isActive())
-        XCTAssertNil(session.cachedToken(options: .init()))
+        XCTAssertFalse(session.isActive)
+        XCTAssertNil(session.cachedToken(.init()))
         let afterwards = try await session.getToken()
         XCTAssertNil(afterwards)
         let endRequests = try await requests("end_session")
@@ -307,13 +313,13 @@ final class GetTokenTests: EmulatorTestCase {
         XCTAssertNotNil(store.load(), "sign-in stored the device token")
         // A new engine over the same store, as after an app restart.
         Clerk.shared.configure(
-            frontendApiUrl: emulator.url.absoluteString, tokenStore: store, autoRefresh: false, clock: clock
+            frontendApiUrl: fake.frontendApiUrl, tokenStore: store, autoRefresh: false
         )
         XCTAssertNil(Clerk.shared.session, "nothing is known before load")
         try await Clerk.shared.load()
         let restored = try XCTUnwrap(Clerk.shared.session)
-        XCTAssertEqual(restored.id(), session.id())
-        XCTAssertEqual(restored.userId(), "user_alice")
+        XCTAssertEqual(restored.id, session.id)
+        XCTAssertEqual(restored.userId, "user_alice")
         _ = try await token(restored)
     }
 

@@ -259,13 +259,13 @@ final class KeychainTests: XCTestCase {
     }
 
     func testWithoutTheSecurityFrameworkTheDefaultStaysInMemory() {
-        let settings = ClerkSettings(publishableKey: publishableKey("pk_test_", "clerk.example.com"))
+        let settings = Clerk.Endpoint.publishableKey(publishableKey("pk_test_", "clerk.example.com"))
         #if canImport(Security)
         let store = Clerk.platformTokenStore(settings) as? KeychainDeviceTokenStore
         XCTAssertEqual(store?.item.account, "clerkDeviceToken.clerk.example.com")
         #else
         XCTAssertNil(Clerk.platformTokenStore(settings), "no Keychain: the engine keeps the token in memory")
-        XCTAssertNil(Clerk.platformTokenStore(ClerkSettings(frontendApiUrl: "https://clerk.example.com")))
+        XCTAssertNil(Clerk.platformTokenStore(.frontendApiUrl("https://clerk.example.com")))
         #endif
     }
 

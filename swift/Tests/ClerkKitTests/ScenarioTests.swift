@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import ClerkKit
+import ClerkKitTesting
 
 /// Runs every shared scenario in `tests/scenarios/*.json` through the Swift facade, exactly as
 /// that folder's README describes (the Rust runner is `core/tests/scenarios.rs`).
@@ -19,7 +20,6 @@ final class ScenarioTests: XCTestCase {
             .sorted { $0.lastPathComponent < $1.lastPathComponent }
         XCTAssertGreaterThanOrEqual(files.count, 20, "expected at least 20 scenarios in \(Self.scenarioDirectory.path)")
 
-        let emulator = try Emulator.shared()
         var failures: [String] = []
         for file in files {
             do {
@@ -27,7 +27,7 @@ final class ScenarioTests: XCTestCase {
                 guard let scenario = json as? [String: Any] else {
                     throw ScenarioFailure("not a JSON object")
                 }
-                let runner = try await ScenarioRunner(emulator: emulator, scenario: scenario)
+                let runner = try await ScenarioRunner(scenario: scenario)
                 try await runner.run(scenario)
             } catch {
                 failures.append("\(file.lastPathComponent): \(error)")
@@ -46,32 +46,31 @@ struct ScenarioFailure: Error, CustomStringConvertible {
     }
 }
 
-/// One scenario: a reset emulator, a device clock at the same instant, an in-memory device
-/// token store and `Clerk.shared` configured afresh.
+/// One scenario: a fake Clerk of its own (the SDK on its clock), an in-memory device token
+/// store and `Clerk.shared` configured afresh.
 final class ScenarioRunner {
+    private let fake: FakeClerk
     private let emulator: Emulator
-    private let clock: ManualClock
     private var session: Session?
     private var labels: [String: String] = [:]
 
-    init(emulator: Emulator, scenario: [String: Any]) async throws {
-        self.emulator = emulator
-        try await emulator.reset()
+    init(scenario: [String: Any]) async throws {
+        // The vectors count time themselves: waits between retries do not move the clock.
+        fake = try FakeClerk(backoffsAdvanceClock: false)
+        emulator = try Emulator(fake)
         let server = scenario["server"] as? [String: Any] ?? [:]
         try await emulator.setSkew(ms: (server["skew_ms"] as? NSNumber)?.int64Value ?? 0)
 
-        clock = ManualClock(startMs: Emulator.startMs)
         let device = scenario["device"] as? [String: Any] ?? [:]
         var timeout = Clerk.defaultRequestTimeout
         if let ms = device["request_timeout_ms"] as? NSNumber {
             timeout = ms.doubleValue / 1000
         }
         Clerk.shared.configure(
-            frontendApiUrl: emulator.url.absoluteString,
+            frontendApiUrl: fake.frontendApiUrl,
             tokenStore: MemoryTokenStore(),
             requestTimeout: timeout,
-            autoRefresh: false,  // the scenarios count on-demand requests
-            clock: clock
+            autoRefresh: false  // the scenarios count on-demand requests
         )
     }
 
@@ -107,20 +106,17 @@ final class ScenarioRunner {
             guard let user = value as? String else {
                 throw ScenarioFailure("sign_in takes a user id")
             }
-            let ticket = try await emulator.signInTicket(userId: user)
-            session = try await Clerk.shared.signIn(ticket: ticket)
-            try await emulator.resetCounts()
+            session = try await fake.signIn(userId: user)
+            fake.resetRequestCounts()
         } else if let value = step["advance_secs"] {
             guard let seconds = value as? NSNumber else {
                 throw ScenarioFailure("advance_secs takes seconds")
             }
-            let ms = Int64((seconds.doubleValue * 1000).rounded())
-            clock.setMs(nowMs: clock.nowMs() + ms)
-            try await emulator.advanceClock(ms: ms)
+            await fake.advance(by: seconds.doubleValue)
         } else if let rule = step["fault"] {
             try await emulator.inject(rule)
         } else if step["revoke_session"] != nil {
-            let id = try activeSession().id()
+            let id = try activeSession().id
             let revoked = try await emulator.revokeSession(id: id)
             guard revoked else {
                 throw ScenarioFailure("unknown session")
@@ -192,11 +188,11 @@ final class ScenarioRunner {
             try await checkToken(token, expect)
         }
         if let active = expect["session_active"] as? Bool {
-            try check(try activeSession().isActive() == active, "session_active should be \(active)")
+            try check(try activeSession().isActive == active, "session_active should be \(active)")
         }
         if let slept = expect["slept_secs"] as? [Any] {
             let wanted = slept.map { Int64((($0 as? NSNumber)?.doubleValue ?? -1) * 1000) }
-            let actual = clock.sleepsMs()
+            let actual = fake.backoffs.map { Int64(($0 * 1000).rounded()) }
             try check(actual == wanted, "slept \(actual) ms, expected \(wanted) ms")
         }
         try await checkRequests(expect["requests"])
@@ -251,19 +247,19 @@ final class ScenarioRunner {
     private static func checkError(_ error: Error, _ wanted: [String: Any]) throws {
         let kind: String
         switch error as? ClerkError {
-        case .Api?:
+        case .api?:
             kind = "api"
-        case .Network?:
+        case .network?:
             kind = "network"
-        case .Timeout?:
+        case .timeout?:
             kind = "timeout"
-        case .InvalidResponse?:
+        case .invalidResponse?:
             kind = "invalid_response"
-        case .Configuration?:
+        case .configuration?:
             kind = "configuration"
-        case .Cancelled?:
+        case .cancelled?:
             kind = "cancelled"
-        case .Internal?:
+        case .internal?:
             kind = "internal"
         case nil:
             kind = "not a ClerkError (\(type(of: error)))"

@@ -24,8 +24,8 @@ final class TokenPeekTests: EmulatorTestCase {
             try await advance(seconds: seconds)
             var count = 0
             for options in cases {
-                let expected = session.cachedToken(options: options)
-                XCTAssertEqual(TokenPeek.cachedToken(session, options), expected, "\(options) after another \(seconds) s")
+                let expected = session.cachedToken(options)
+                XCTAssertEqual(TokenPeek.cachedToken(session.native, options), expected, "\(options) after another \(seconds) s")
                 if expected != nil {
                     count += 1
                 }
@@ -33,7 +33,7 @@ final class TokenPeekTests: EmulatorTestCase {
             hits.append(count)
         }
         XCTAssertTrue(hits[0] > hits[1] && hits[1] > hits[2], "fewer hits as time passes: \(hits)")
-        XCTAssertNil(TokenPeek.cachedToken(session, GetTokenOptions(expirationBuffer: 0)), "the session token expired")
+        XCTAssertNil(TokenPeek.cachedToken(session.native, GetTokenOptions(expirationBuffer: 0)), "the session token expired")
         let tokenRequests = try await requests("session_token") + requests("template_token")
         XCTAssertEqual(tokenRequests, 0)
     }
@@ -56,14 +56,14 @@ final class TokenPeekTests: EmulatorTestCase {
         let session = try await signIn()
         let other = try XCTUnwrap(Clerk.shared.session)
         let mine = try await token(session)
-        XCTAssertEqual(TokenPeek.cachedToken(other, GetTokenOptions()), mine)
+        XCTAssertEqual(TokenPeek.cachedToken(other.native, GetTokenOptions()), mine)
     }
 
     func testAfterSignOutThePeekFindsNothing() async throws {
         let session = try await signIn()
         _ = try await token(session)
         try await Clerk.shared.signOut()
-        XCTAssertNil(TokenPeek.cachedToken(session, GetTokenOptions()))
+        XCTAssertNil(TokenPeek.cachedToken(session.native, GetTokenOptions()))
         let afterSignOut = try await session.getToken()
         XCTAssertNil(afterSignOut)
     }
