@@ -5,9 +5,23 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 # What the apps ship: the `mobile` profile of the root Cargo.toml (small, panics unwind, not
-# stripped so bindings can be generated from it), without the server-side Backend API client.
+# stripped so bindings can be generated from it), with the bindings' default features, which
+# are what ships: no server-side Backend API client and no test hooks. Stated explicitly so a
+# default feature added later cannot slip into the apps unnoticed.
 MOBILE_PROFILE="${CLERK_MOBILE_PROFILE:-mobile}"
 MOBILE_FEATURES=(--no-default-features)
+
+# Names that only the test hooks (`testing` features of clerk-core and clerk-bindings) and the
+# test kit put into a library's symbols and strings; the shipped library must have none.
+TEST_HOOK_MARKERS=(test_hooks ManualClock RequestClock clerkkit_testing FakeClerk)
+
+# test_hook_markers_in LIBRARY: the markers found in an unstripped library, one per line.
+test_hook_markers_in() {
+  local marker
+  for marker in "${TEST_HOOK_MARKERS[@]}"; do
+    if grep -qaF "$marker" "$1"; then echo "$marker"; fi
+  done
+}
 
 # The shipped libraries carry a standard library compiled from source with them, for size
 # (docs/performance.md): without std's `backtrace` feature (the symbolizer behind
