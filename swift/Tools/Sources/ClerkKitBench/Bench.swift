@@ -85,20 +85,12 @@ struct ClerkKitBench {
         for _ in 0..<batch {
             _ = try await session.getToken()
         }
-        let options = GetTokenOptions()
         let cache = PureSwiftTokenCache()
         await cache.put("session", .init(jwt: warm.jwt, expiresAt: warm.expiresAt))
         let medians = try await measure(rounds: rounds, batch: batch, [
             {
                 guard let token = try await session.getToken(), token.expiresAt == warm.expiresAt else {
                     throw LocalEmulatorError("a cache hit returned another token")
-                }
-                return token.jwt.utf8.count
-            },
-            // The same hit through the generated binding alone: options and token cross as buffers.
-            {
-                guard let token = session.cachedToken(options: options) else {
-                    throw LocalEmulatorError("the generated cachedToken missed")
                 }
                 return token.jwt.utf8.count
             },
@@ -110,7 +102,7 @@ struct ClerkKitBench {
                 return jwt.utf8.count
             },
         ])
-        let (facade, generated, baseline) = (medians[0], medians[1], medians[2])
+        let (facade, baseline) = (medians[0], medians[1])
         let requests = try await emulator.tokenRequests()
         guard requests == 0 else {
             throw LocalEmulatorError("the cache-hit benchmark made \(requests) token requests")
@@ -122,12 +114,6 @@ struct ClerkKitBench {
                 "benchmark": "swift/getToken_cache_hit (facade)",
                 "median": format(facade),
                 "note": String(format: "%.1f x the pure-Swift baseline; %.2f x the 1 µs target", facade / baseline, facade / 1000),
-                "requests": "0",
-            ],
-            [
-                "benchmark": "swift/generated_cachedToken (no peek)",
-                "median": format(generated),
-                "note": String(format: "%.1f x the pure-Swift baseline; what getToken cost before the peek", generated / baseline),
                 "requests": "0",
             ],
             [

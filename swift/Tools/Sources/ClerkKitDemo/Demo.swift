@@ -25,7 +25,7 @@ struct ClerkKitDemo {
         // An app's backend creates the sign-in ticket; here the emulator does.
         let ticket = try await emulator.signInTicket(userId: "user_demo")
         let session = try await Clerk.shared.signIn(ticket: ticket)
-        print("signed in: session \(session.id()) of \(session.userId() ?? "unknown user")")
+        print("signed in: session \(session.id) of \(session.userId ?? "unknown user")")
         try await emulator.resetCounts()
 
         let steps: [(String, GetTokenOptions)] = [
