@@ -3,7 +3,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use clerk_core::{Clock as _, ManualClock};
+use clerk_core::{Clerk, ClerkConfig, Clock as _, ManualClock};
 use clerk_emulator::{Emulator, EmulatorConfig, FaultRule, Route, SessionStatus, StatusFault};
 use clerkkit::test_hooks::{self, Attachment};
 
@@ -54,7 +54,10 @@ pub struct FakeClerk {
     emulator: Emulator,
     clock: ManualClock,
     backoffs: Arc<Mutex<Vec<Duration>>>,
+    kit_clock: Arc<KitClock>,
     attachment: Attachment,
+    /// Rust engines configured with [`FakeClerk::config`], which `advance` waits for too.
+    tracked: Mutex<Vec<Clerk>>,
 }
 
 #[uniffi::export]
@@ -71,8 +74,9 @@ impl FakeClerk {
         clock.on_change(move |now_ms| server_clock.set_ms(now_ms));
         let backoffs = Arc::new(Mutex::new(Vec::new()));
         let kit_clock = KitClock { clock: clock.clone(), backoffs: backoffs.clone(), backoffs_advance_clock };
-        let attachment = test_hooks::attach(emulator.url(), Arc::new(kit_clock));
-        Ok(Arc::new(Self { emulator, clock, backoffs, attachment }))
+        let kit_clock = Arc::new(kit_clock);
+        let attachment = test_hooks::attach(emulator.url(), kit_clock.clone());
+        Ok(Arc::new(Self { emulator, clock, backoffs, kit_clock, attachment, tracked: Mutex::default() }))
     }
 
     /// The URL to configure the SDK with (`Clerk.configure(frontendApiUrl:)`).
@@ -96,6 +100,10 @@ impl FakeClerk {
         let seconds = if seconds.is_finite() { seconds.clamp(0.0, 10.0 * 365.0 * 86_400.0) } else { 0.0 };
         self.clock.advance(Duration::from_secs_f64(seconds));
         self.attachment.settled().await;
+        let tracked: Vec<Clerk> = self.tracked.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        for engine in tracked {
+            engine.settled().await;
+        }
     }
 
     /// Revokes the session on the server, as the Dashboard or the Backend API would; the SDK
@@ -133,5 +141,19 @@ impl FakeClerk {
     pub fn backoffs_ms(&self) -> Vec<i64> {
         let backoffs = self.backoffs.lock().unwrap_or_else(|p| p.into_inner());
         backoffs.iter().map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)).collect()
+    }
+}
+
+/// For Rust apps, which configure `clerk_core` themselves.
+impl FakeClerk {
+    /// An engine configuration for this fake: its URL and its clock.
+    pub fn config(&self) -> Result<ClerkConfig, clerk_core::Error> {
+        Ok(ClerkConfig::from_frontend_api_url(self.emulator.url())?.with_clock(self.kit_clock.clone()))
+    }
+
+    /// Makes `advance` wait for `clerk`'s background refresh too (and keeps it alive as long
+    /// as the fake).
+    pub fn track(&self, clerk: &Clerk) {
+        self.tracked.lock().unwrap_or_else(|p| p.into_inner()).push(clerk.clone());
     }
 }

@@ -86,3 +86,17 @@ fn a_fake_can_keep_its_clock_still_through_backoffs() {
     assert!(block_on(session.request_token(options(true))).unwrap().is_some());
     assert_eq!((still.backoffs_ms().len(), still.now_ms()), (1, before), "retried with the clock kept still");
 }
+
+#[tokio::test]
+async fn a_rust_engine_runs_on_the_fake_it_was_configured_for() {
+    let fake = FakeClerk::start(true).unwrap();
+    let clerk = clerk_core::Clerk::new(fake.config().unwrap().with_auto_refresh(true)).unwrap();
+    fake.track(&clerk);
+    let session = clerk.sign_in_with_ticket(&fake.sign_in_token("user_rust".into())).await.unwrap();
+    let first = session.get_token(clerk_core::GetTokenOptions::default()).await.unwrap().unwrap();
+    fake.reset_request_counts();
+    fake.advance(50.0).await;
+    assert_eq!(fake.request_count(FakeRoute::SessionToken), 1, "refreshed in the background");
+    let later = session.cached_token(&clerk_core::GetTokenOptions::default()).expect("fresh");
+    assert!(later.expires_at > first.expires_at);
+}
