@@ -12,6 +12,7 @@ mod panics;
 mod peek;
 mod runtime;
 mod session;
+mod stamps;
 #[cfg(feature = "testing")]
 pub mod test_hooks;
 mod token_store;

@@ -5,14 +5,14 @@ use std::sync::Arc;
 
 use crate::error::ClerkError;
 use crate::panics;
-use crate::peek::Stamps;
 use crate::runtime;
+use crate::stamps::Stamps;
 use crate::types::{GetTokenOptions, TokenResource};
 
 #[derive(uniffi::Object)]
 pub struct Session {
     inner: clerk_core::Session,
-    /// Tokens handed to the Kotlin facade's peek (peek.rs).
+    /// Tokens handed to the facades' peek (peek.rs).
     stamps: Stamps,
 }
 
