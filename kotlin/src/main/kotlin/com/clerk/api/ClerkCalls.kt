@@ -13,16 +13,14 @@ internal val clerkLog: Logger = Logger.getLogger("com.clerk.api")
  */
 internal inline fun <T> clerkResult(call: () -> T): ClerkResult<T, ClerkErrorResponse> =
     try {
-        ClerkResult.Success(call())
+        ClerkResult.Success(native(call))
     } catch (e: ClerkException) {
         e.toFailure()
-    } catch (e: InternalException) {
-        ClerkResult.Failure(null, ErrorType.INTERNAL, e)
     }
 
 internal fun ClerkException.toFailure(): ClerkResult.Failure<ClerkErrorResponse> = when (this) {
     is ClerkException.Api -> ClerkResult.Failure(
-        ClerkErrorResponse(errors, clerkTraceId, status.toInt(), retryAfterSeconds),
+        ClerkErrorResponse(errors, clerkTraceId, status, retryAfterSeconds),
         ErrorType.API,
         this,
     )

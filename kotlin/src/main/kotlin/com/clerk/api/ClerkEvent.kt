@@ -1,5 +1,7 @@
 package com.clerk.api
 
+import com.clerk.api.ffi.NativeClerkEvent
+
 /** Something that happened to the session or its tokens; collect them from [Clerk.events]. */
 sealed interface ClerkEvent {
     /**

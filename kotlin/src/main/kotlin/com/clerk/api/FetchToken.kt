@@ -28,16 +28,16 @@ private suspend fun Session.fetchUncached(
 /**
  * The token per [options]: from the core's cache without suspending ([TokenPeek], or the
  * generated `cachedToken` where the peek cannot be used), else from the shared request. Null
- * once the session is no longer active. Throws what the generated calls throw.
+ * once the session is no longer active. Throws [ClerkException].
  */
 internal suspend fun Session.token(options: GetTokenOptions): TokenResource? {
     val peek = TokenPeek.of(this)
-    return peek?.peek(options) ?: tokenAfterPeek(options, peeked = peek != null)
+    return peek?.peek(options) ?: native { tokenAfterPeek(options, peeked = peek != null) }
 }
 
 /** [token] after a peek that missed ([peeked]), or without one: the generated calls. */
 private suspend fun Session.tokenAfterPeek(options: GetTokenOptions, peeked: Boolean): TokenResource? {
-    val native = options.toNative()
-    val token = (if (peeked) null else cachedToken(native)) ?: requestToken(native)
+    val options = options.toNative()
+    val token = (if (peeked) null else native.cachedToken(options)) ?: native.requestToken(options)
     return token?.toTokenResource()
 }

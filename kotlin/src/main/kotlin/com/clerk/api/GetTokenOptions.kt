@@ -1,5 +1,7 @@
 package com.clerk.api
 
+import com.clerk.api.ffi.NativeGetTokenOptions
+
 /**
  * Options of [fetchToken]; the defaults match the other Clerk SDKs.
  *

@@ -1,9 +1,7 @@
 package com.clerk.api
 
 import com.sun.jna.Native
-import java.lang.ref.WeakReference
 import java.nio.charset.CharacterCodingException
-import java.util.WeakHashMap
 
 /**
  * A look into the core's token cache that costs one JNA call, for [fetchToken] and
@@ -18,7 +16,8 @@ import java.util.WeakHashMap
  * stamp is reused, since a stamp always names the same token.
  *
  * One per [Session] object, holding a reference of its own on the Rust session (taken through
- * the generated `callWithHandle`) that is released once that object is unreachable.
+ * [UniffiInternals], the one place that touches uniffi's internals) that is released once that
+ * object is unreachable.
  */
 internal class TokenPeek private constructor(private val handle: Long) {
     private class Peeked(val stamp: Long, val token: TokenResource)
@@ -65,22 +64,9 @@ internal class TokenPeek private constructor(private val handle: Long) {
         return token
     }
 
-    /** Gives the core back the reference on the Rust session; runs when the Session is gone. */
-    private class Release(private val handle: Long) : Runnable {
-        override fun run() {
-            UniffiLib.uniffi_clerkkit_fn_free_session(handle, UniffiRustCallStatus())
-        }
-    }
-
     companion object {
         /** As many as the core remembers per session (bindings/src/peek.rs). */
         private const val REMEMBERED = 8
-
-        private val bySession = WeakHashMap<Session, TokenPeek>()
-
-        /** The last session looked up: an app usually has one, so the map's lock is skipped. */
-        @Volatile
-        private var last: Pair<WeakReference<Session>, TokenPeek>? = null
 
         /** False once the library turned out not to have the peek; the generated calls remain. */
         @Volatile
@@ -88,29 +74,27 @@ internal class TokenPeek private constructor(private val handle: Long) {
 
         /** The peek for [session]; null when it cannot be used (the caller uses `cachedToken`). */
         fun of(session: Session): TokenPeek? {
-            if (session.uniffiIsDestroyed || !available) return null
-            last?.let { (reference, peek) -> if (reference.get() === session) return peek }
-            val peek = synchronized(bySession) {
-                bySession[session] ?: create(session)?.also { bySession[session] = it }
-            } ?: return null
-            last = WeakReference(session) to peek
-            return peek
+            if (UniffiInternals.isDestroyed(session.native)) return null
+            return session.peek ?: create(session)
         }
 
         private fun create(session: Session): TokenPeek? {
-            try {
-                PeekLibrary.ensureRegistered()
-            } catch (e: LinkageError) {
-                available = false
-                return null
-            }
-            val handle = try {
-                session.callWithHandle { it }
-            } catch (e: IllegalStateException) {
-                return null // destroyed meanwhile
-            }
-            UniffiLib.CLEANER.register(session, Release(handle))
-            return TokenPeek(handle)
+            if (!available || !bound()) return null
+            val handle = UniffiInternals.cloneHandle(session.native) ?: return null // destroyed meanwhile
+            val peek = TokenPeek(handle)
+            UniffiInternals.freeSessionWhenUnreachable(session, handle)
+            // Two threads may both get here: each peek frees its own reference.
+            session.peek = peek
+            return peek
+        }
+
+        /** Whether this library exports the peek; false (and never asked again) if it does not. */
+        internal fun bound(): Boolean = try {
+            PeekLibrary.ensureRegistered()
+            true
+        } catch (e: LinkageError) {
+            available = false
+            false
         }
 
         /** Strict UTF-8, as the generated bindings encode: null when [text] cannot be encoded. */
@@ -126,9 +110,7 @@ internal class TokenPeek private constructor(private val handle: Long) {
 @Suppress("FunctionName")
 private object PeekLibrary {
     init {
-        // The library the generated bindings load, found the same way.
-        val name = System.getProperty("uniffi.component.clerkkit.libraryOverride") ?: "clerkkit"
-        Native.register(PeekLibrary::class.java, name)
+        Native.register(PeekLibrary::class.java, UniffiInternals.libraryName)
     }
 
     fun ensureRegistered() = Unit

@@ -1,5 +1,7 @@
 package com.clerk.api
 
+import com.clerk.api.ffi.NativeTokenResource
+
 /**
  * A session token or JWT template token.
  *

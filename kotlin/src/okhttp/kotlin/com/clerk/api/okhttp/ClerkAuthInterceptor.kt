@@ -3,7 +3,6 @@ package com.clerk.api.okhttp
 import com.clerk.api.Clerk
 import com.clerk.api.ClerkException
 import com.clerk.api.GetTokenOptions
-import com.clerk.api.InternalException
 import com.clerk.api.Session
 import com.clerk.api.authorizationHeader
 import kotlinx.coroutines.runBlocking
@@ -77,8 +76,6 @@ class ClerkAuthInterceptor(
         try {
             runBlocking { session.authorizationHeader(options) }
         } catch (e: ClerkException) {
-            throw IOException("no Clerk session token: ${e.message}", e)
-        } catch (e: InternalException) {
             throw IOException("no Clerk session token: ${e.message}", e)
         } catch (e: InterruptedException) {
             Thread.currentThread().interrupt()
