@@ -2,6 +2,7 @@ package com.clerk.api
 
 import com.clerk.api.support.EmulatorTest
 import com.clerk.api.support.getOrFail
+import com.clerk.api.testing.FakeRoute
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.cancelAndJoin
@@ -22,21 +23,21 @@ class AuthorizationHeaderTest : EmulatorTest() {
         val header = session.authorizationHeader()
         val current = session.fetchToken().getOrFail()
         assertEquals("Bearer ${current.jwt}", header)
-        assertEquals(0, emu.count("session_token"), "the token from sign-in is served from the cache")
+        assertEquals(0, fake.requestCount(FakeRoute.SESSION_TOKEN), "the token from sign-in is served from the cache")
     }
 
     @Test
     fun `options choose the token`() = runBlocking {
         val template = session.authorizationHeader(GetTokenOptions(template = "test"))
         assertEquals("Bearer ${session.fetchToken(GetTokenOptions(template = "test")).getOrFail().jwt}", template)
-        assertEquals(1, emu.count("template_token"))
+        assertEquals(1, fake.requestCount(FakeRoute.TEMPLATE_TOKEN))
 
         advanceSecs(1)
         val cached = session.fetchToken().getOrFail()
         val fresh = session.authorizationHeader(GetTokenOptions(skipCache = true))
         assertNotEquals("Bearer ${cached.jwt}", fresh)
         assertEquals("Bearer ${session.fetchToken().getOrFail().jwt}", fresh, "the new token is cached")
-        assertEquals(1, emu.count("session_token"))
+        assertEquals(1, fake.requestCount(FakeRoute.SESSION_TOKEN))
     }
 
     @Test
@@ -44,18 +45,18 @@ class AuthorizationHeaderTest : EmulatorTest() {
         Clerk.signOut().getOrFail()
         assertNull(session.authorizationHeader())
         assertNull(session.authorizationHeader(GetTokenOptions(skipCache = true)))
-        assertEquals(0, emu.count("session_token"))
+        assertEquals(0, fake.requestCount(FakeRoute.SESSION_TOKEN))
     }
 
     @Test
     fun `a revoked session throws its API error once, then has no header`() = runBlocking {
-        emu.revokeSession(session.id())
+        fake.revoke(session)
         advanceSecs(52)
         val revoked = assertFailsWith<ClerkException.Api> { session.authorizationHeader() }
-        assertEquals(401, revoked.status.toInt())
+        assertEquals(401, revoked.status)
         assertEquals("session_revoked", revoked.errors.first().code)
         assertNull(session.authorizationHeader())
-        assertEquals(1, emu.count("session_token"))
+        assertEquals(1, fake.requestCount(FakeRoute.SESSION_TOKEN))
     }
 
     @Test
@@ -63,7 +64,7 @@ class AuthorizationHeaderTest : EmulatorTest() {
         val missing = assertFailsWith<ClerkException.Api> {
             session.authorizationHeader(GetTokenOptions(template = "no_such_template"))
         }
-        assertEquals(404, missing.status.toInt())
+        assertEquals(404, missing.status)
         assertEquals("resource_not_found", missing.errors.first().code)
 
         emu.addFault("""{"route":"session_token","times":10,"fault":{"kind":"drop_connection"}}""")
@@ -71,7 +72,7 @@ class AuthorizationHeaderTest : EmulatorTest() {
             session.authorizationHeader(GetTokenOptions(skipCache = true))
         }
         assertTrue(network.detail.isNotBlank())
-        assertEquals(4, emu.count("session_token"), "retried by the core, then given up")
+        assertEquals(4, fake.requestCount(FakeRoute.SESSION_TOKEN), "retried by the core, then given up")
     }
 
     @Test
@@ -95,6 +96,6 @@ class AuthorizationHeaderTest : EmulatorTest() {
         withContext(Dispatchers.IO) { emu.releaseHangs() }
         val next = session.authorizationHeader()
         assertEquals("Bearer ${session.fetchToken().getOrFail().jwt}", next)
-        assertEquals(1, emu.count("session_token"), "the cancelled caller's request served the next call")
+        assertEquals(1, fake.requestCount(FakeRoute.SESSION_TOKEN), "the cancelled caller's request served the next call")
     }
 }

@@ -1,8 +1,8 @@
 package com.clerk.api
 
-import com.clerk.api.support.Emulator
 import com.clerk.api.support.EmulatorTest
 import com.clerk.api.support.getOrFail
+import com.clerk.api.testing.FakeRoute
 import kotlinx.coroutines.async
 import kotlinx.coroutines.flow.take
 import kotlinx.coroutines.flow.toList
@@ -14,28 +14,29 @@ import org.junit.jupiter.api.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertIs
 import kotlin.test.assertTrue
+import kotlin.time.Duration
+import kotlin.time.Duration.Companion.milliseconds
 
 /**
- * Background refresh as an Android app sees it: the facade's defaults (auto refresh on), a
- * clock the test moves, and `Clerk.pause()`/`resume()` as the app's lifecycle would call them.
+ * Background refresh as an Android app sees it: the facade's defaults (auto refresh on), the
+ * fake's clock, which the test moves, and `Clerk.pause()`/`resume()` as the app's lifecycle
+ * would call them.
  */
 class BackgroundRefreshTest : EmulatorTest() {
     override val autoRefresh = true
 
-    /** Waits last until the test moves the clock, so background refresh can be timed. */
-    override fun newClock() = ManualClock(Emulator.START_MS, waitForAdvance = true)
+    /** Lets background refresh catch up without moving time. */
+    private suspend fun settled() = withTimeout(20_000) { fake.advance(Duration.ZERO) }
 
     @BeforeEach
-    fun refresherSettled() = runBlocking { Clerk.settled() }
+    fun refresherSettled() = runBlocking { settled() }
 
-    /** Moves the server's clock, then the device's (which wakes the refresher), and waits for it. */
+    /** Moves the fake's clock (the server's and the SDK's) and waits for background refresh. */
     private suspend fun advanceMs(ms: Long) {
-        emu.advanceMs(ms)
-        clock.advanceMs(ms)
-        withTimeout(20_000) { Clerk.settled() }
+        withTimeout(20_000) { fake.advance(ms.milliseconds) }
     }
 
-    private fun sessionTokenRequests() = emu.count("session_token")
+    private fun sessionTokenRequests() = fake.requestCount(FakeRoute.SESSION_TOKEN)
 
     /** Lets a collector just started on this thread's event loop reach its subscription. */
     private suspend fun subscribed() = repeat(3) { yield() }
@@ -62,7 +63,7 @@ class BackgroundRefreshTest : EmulatorTest() {
         assertEquals(0, sessionTokenRequests(), "requests while paused")
 
         Clerk.resume()
-        Clerk.settled()
+        settled()
         assertEquals(0, sessionTokenRequests(), "an expired token is not refreshed in the background")
         session.fetchToken().getOrFail()
         assertEquals(1, sessionTokenRequests(), "fetched on demand")
@@ -75,7 +76,7 @@ class BackgroundRefreshTest : EmulatorTest() {
         Clerk.pause()
         advanceMs(52_000)
         Clerk.resume()
-        Clerk.settled()
+        settled()
         assertEquals(1, sessionTokenRequests())
     }
 
@@ -95,7 +96,7 @@ class BackgroundRefreshTest : EmulatorTest() {
             val ceiling = 1_000L shl n
             assertTrue(gap >= ceiling / 2 && gap <= ceiling + 100, "gap $n was $gap ms: $attemptsAt")
         }
-        assertTrue(session.isActive(), "failed refreshes do not end the session")
+        assertTrue(session.isActive, "failed refreshes do not end the session")
     }
 
     @Test
@@ -120,9 +121,9 @@ class BackgroundRefreshTest : EmulatorTest() {
         val (refreshed, ended) = withTimeout(10_000) { events.await() }
         assertIs<ClerkEvent.TokenRefreshed>(refreshed)
         assertEquals(session.fetchToken().let { it as? ClerkResult.Failure }?.errorType, ErrorType.NO_SESSION)
-        assertEquals(ClerkEvent.SessionEnded(session.id(), "ended", null), ended)
+        assertEquals(ClerkEvent.SessionEnded(session.id, "ended", null), ended)
 
-        emu.resetCounts()
+        fake.resetRequestCounts()
         repeat(60) { advanceMs(10_000) }
         assertEquals(0, sessionTokenRequests())
     }

@@ -1,9 +1,10 @@
 package com.clerk.api
 
-import com.clerk.api.support.Emulator
 import com.clerk.api.support.EmulatorTest
+import com.clerk.api.support.ShippedLibrary
 import com.clerk.api.support.failureOrFail
 import com.clerk.api.support.getOrFail
+import com.clerk.api.testing.FakeRoute
 import kotlinx.coroutines.runBlocking
 import kotlinx.serialization.json.jsonObject
 import kotlinx.serialization.json.jsonPrimitive
@@ -19,34 +20,34 @@ class ClerkTest : EmulatorTest() {
     @Test
     fun `the signed-in session is Clerk's session`() {
         val active = assertNotNull(Clerk.session)
-        assertEquals(session.id(), active.id())
-        assertEquals("user_alice", active.userId())
-        assertTrue(active.isActive())
+        assertEquals(session.id, active.id)
+        assertEquals("user_alice", active.userId)
+        assertTrue(active.isActive)
     }
 
     @Test
     fun `after sign-out there is no session and no token, without a request`() = runBlocking {
         Clerk.signOut().getOrFail()
         assertNull(Clerk.session)
-        assertTrue(!session.isActive())
+        assertTrue(!session.isActive)
 
         val failure = session.fetchToken().failureOrFail()
         assertEquals(ErrorType.NO_SESSION, failure.errorType)
         assertNull(failure.error)
-        assertEquals(0, emu.count("session_token"))
-        assertEquals(1, emu.count("end_session"))
+        assertEquals(0, fake.requestCount(FakeRoute.SESSION_TOKEN))
+        assertEquals(1, fake.requestCount(FakeRoute.SIGN_OUT))
     }
 
     @Test
     fun `load restores the session from the device token store`() = runBlocking {
         assertNotNull(tokenStore.token, "signing in saved the device token")
         // A new engine on the same store, as after an app restart.
-        Clerk.configure(frontendApiUrl = emu.url, tokenStore = tokenStore, autoRefresh = false, clock = clock)
+        fake.configure(autoRefresh = false, tokenStore = tokenStore)
         val loaded = assertNotNull(Clerk.load().getOrFail())
-        assertEquals(session.id(), loaded.id())
-        assertEquals(session.id(), Clerk.session?.id())
+        assertEquals(session.id, loaded.id)
+        assertEquals(session.id, Clerk.session?.id)
         loaded.fetchToken().getOrFail()
-        assertEquals(1, emu.count("client"))
+        assertEquals(1, fake.requestCount(FakeRoute.CLIENT))
     }
 
     @Test
@@ -74,9 +75,25 @@ class ClerkTest : EmulatorTest() {
         assertFailsWith<IllegalArgumentException> { Clerk.configure() }
         assertFailsWith<IllegalArgumentException> { Clerk.configure(publishableKey = "pk_test_garbage") }
         assertFailsWith<IllegalArgumentException> {
-            Clerk.configure(frontendApiUrl = emu.url, requestTimeoutSeconds = 0.0)
+            Clerk.configure(frontendApiUrl = fake.frontendApiUrl, requestTimeoutSeconds = 0.0)
         }
-        assertEquals(session.id(), Clerk.session?.id(), "the previous configuration stays in place")
+        assertEquals(session.id, Clerk.session?.id, "the previous configuration stays in place")
+    }
+
+    @Test
+    @ShippedLibrary
+    fun `the core rejects an invalid configuration with its reason`() {
+        val rejected = assertFailsWith<IllegalArgumentException> { Clerk.configure(publishableKey = "pk_test_garbage") }
+        val reason = assertIs<ClerkException.Configuration>(rejected.cause)
+        assertTrue(reason.detail.isNotBlank())
+        assertTrue(reason.detail in rejected.message.orEmpty(), rejected.message)
+        assertNull(Clerk.session)
+    }
+
+    @Test
+    @ShippedLibrary
+    fun `the library is this build's version`() {
+        assertEquals(System.getProperty("clerk.test.version"), SdkInfo.version)
     }
 
     @Test
@@ -84,12 +101,16 @@ class ClerkTest : EmulatorTest() {
         session.fetchToken(GetTokenOptions(skipCache = true)).getOrFail()
         val headers = emu.requests("session_token").single().getValue("headers").jsonObject
         assertEquals("clerk-kit-kotlin/${SdkInfo.version}", headers["x-clerk-sdk"]?.jsonPrimitive?.content)
-        assertTrue(SdkInfo.version.matches(Regex("""\d+\.\d+\.\d+.*""")), "version from the build: ${SdkInfo.version}")
+        assertTrue(SdkInfo.version.matches(Regex("""\d+\.\d+\.\d+.*""")), "the workspace version: ${SdkInfo.version}")
     }
 
     @Test
-    fun `the device clock starts where the emulator's does`() {
-        assertEquals(Emulator.START_MS, clock.nowMs())
-        assertEquals(Emulator.START_MS, emu.serverNowMs())
+    fun `the SDK's clock is the fake's, which is the server's`() = runBlocking {
+        val token = session.fetchToken().getOrFail()
+        assertEquals(fake.now.epochSecond, token.issuedAt)
+        assertEquals(fake.now.toEpochMilli(), emu.serverNowMs())
+        advanceSecs(30)
+        assertEquals(fake.now.toEpochMilli(), emu.serverNowMs())
+        assertEquals(30, fake.now.epochSecond - token.issuedAt)
     }
 }

@@ -5,6 +5,7 @@ import com.clerk.api.support.LogCapture
 import com.clerk.api.support.SoftwareKey
 import com.clerk.api.support.failureOrFail
 import com.clerk.api.support.getOrFail
+import com.clerk.api.testing.FakeRoute
 import kotlinx.coroutines.runBlocking
 import kotlinx.serialization.json.jsonObject
 import kotlinx.serialization.json.jsonPrimitive
@@ -46,15 +47,15 @@ class DeviceTokenPersistenceTest : EmulatorTest() {
         override fun save(token: String?) {
             inner.save(token)
             saved += token
-            val onDisk = EncryptedDeviceTokenStore(file, key, emu.url).load()
+            val onDisk = EncryptedDeviceTokenStore(file, key, fake.frontendApiUrl).load()
             if (onDisk != token) disagreements += "save #${saved.size}: ${if (token == null) "cleared" else "a token"}, the file holds ${if (onDisk == null) "none" else "another"}"
         }
     }
 
     /** An app launch: a new store on the same file and key, a new engine. */
     private fun launch() {
-        store = CheckedStore(EncryptedDeviceTokenStore(file, key, emu.url))
-        Clerk.configure(frontendApiUrl = emu.url, tokenStore = store, autoRefresh = false, clock = clock)
+        store = CheckedStore(EncryptedDeviceTokenStore(file, key, fake.frontendApiUrl))
+        fake.configure(autoRefresh = false, tokenStore = store)
     }
 
     @BeforeEach
@@ -63,10 +64,10 @@ class DeviceTokenPersistenceTest : EmulatorTest() {
         key = SoftwareKey()
         logs = LogCapture()
         launch()
-        session = Clerk.signInWithTicket(emu.signInTicket("user_alice")).getOrFail()
+        session = Clerk.signInWithTicket(fake.signInToken("user_alice")).getOrFail()
         assertNotNull(store.saved.lastOrNull(), "signing in handed over a device token")
         assertTrue(file.isFile)
-        emu.resetCounts()
+        fake.resetRequestCounts()
     }
 
     @AfterEach
@@ -89,11 +90,11 @@ class DeviceTokenPersistenceTest : EmulatorTest() {
         launch()
         assertNull(Clerk.session, "a new engine knows nothing before load")
         val restored = assertNotNull(Clerk.load().getOrFail(), "the stored device token restores the session")
-        assertEquals(session.id(), restored.id())
+        assertEquals(session.id, restored.id)
         restored.fetchToken().getOrFail()
         assertTrue(lastClientRequestHadDeviceToken())
-        assertEquals(0, emu.count("sign_in"))
-        assertEquals(1, emu.count("client"))
+        assertEquals(0, fake.requestCount(FakeRoute.SIGN_IN))
+        assertEquals(1, fake.requestCount(FakeRoute.CLIENT))
         assertTrue(logs.warnings.isEmpty(), logs.text)
     }
 
@@ -110,10 +111,10 @@ class DeviceTokenPersistenceTest : EmulatorTest() {
         assertFalse(file.exists(), "the corrupt file is removed")
         assertTrue("discarded" in logs.warnings.single(), logs.text)
 
-        val again = Clerk.signInWithTicket(emu.signInTicket("user_alice")).getOrFail()
+        val again = Clerk.signInWithTicket(fake.signInToken("user_alice")).getOrFail()
         again.fetchToken().getOrFail()
         launch()
-        assertEquals(again.id(), Clerk.load().getOrFail()?.id(), "the new sign-in is stored")
+        assertEquals(again.id, Clerk.load().getOrFail()?.id, "the new sign-in is stored")
         assertEquals(1, logs.warnings.size, "reported once")
     }
 
@@ -122,7 +123,7 @@ class DeviceTokenPersistenceTest : EmulatorTest() {
         Clerk.signOut().getOrFail()
         assertFalse(file.exists())
         assertTrue(store.saved.last() == null, "the store was told to remove the device token")
-        assertEquals(1, emu.count("end_session"))
+        assertEquals(1, fake.requestCount(FakeRoute.SIGN_OUT))
 
         launch()
         assertNull(Clerk.load().getOrFail())
@@ -132,7 +133,7 @@ class DeviceTokenPersistenceTest : EmulatorTest() {
 
     @Test
     fun `sign-out that cannot reach the server still leaves nothing stored`() = runBlocking {
-        emu.addFault("""{"route":"end_session","times":4,"fault":{"kind":"status","status":503}}""")
+        fake.failNext(FakeRoute.SIGN_OUT, status = 503, times = 4)
         val failure = Clerk.signOut().failureOrFail()
         assertEquals(ErrorType.API, failure.errorType)
         assertEquals(503, failure.error?.status)
@@ -146,7 +147,7 @@ class DeviceTokenPersistenceTest : EmulatorTest() {
     @Test
     fun `a revoked session leaves the client's device token as the engine keeps it, and the next launch is signed out`() =
         runBlocking {
-            emu.revokeSession(session.id())
+            fake.revoke(session)
             val failure = session.fetchToken(GetTokenOptions(skipCache = true)).failureOrFail()
             assertEquals("session_revoked", failure.error?.errors?.first()?.code)
             assertNull(Clerk.session)
@@ -157,9 +158,9 @@ class DeviceTokenPersistenceTest : EmulatorTest() {
             launch()
             assertNull(Clerk.load().getOrFail(), "no active session to restore")
             assertTrue(lastClientRequestHadDeviceToken())
-            val again = Clerk.signInWithTicket(emu.signInTicket("user_alice")).getOrFail()
+            val again = Clerk.signInWithTicket(fake.signInToken("user_alice")).getOrFail()
             again.fetchToken().getOrFail()
-            assertEquals(again.id(), Clerk.session?.id(), "signed in again")
+            assertEquals(again.id, Clerk.session?.id, "signed in again")
         }
 
     @Test

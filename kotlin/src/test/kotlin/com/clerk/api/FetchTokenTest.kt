@@ -6,6 +6,7 @@ import com.clerk.api.support.assertSameToken
 import com.clerk.api.support.claims
 import com.clerk.api.support.failureOrFail
 import com.clerk.api.support.getOrFail
+import com.clerk.api.testing.FakeRoute
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Dispatchers
@@ -39,7 +40,7 @@ class FetchTokenTest : EmulatorTest() {
         @Suppress("UNCHECKED_CAST")
         val second = (outcome as ClerkResult<TokenResource, ClerkErrorResponse>).getOrFail()
         assertSameToken(first, second)
-        assertEquals(0, emu.count("session_token"))
+        assertEquals(0, fake.requestCount(FakeRoute.SESSION_TOKEN))
     }
 
     @Test
@@ -52,8 +53,8 @@ class FetchTokenTest : EmulatorTest() {
 
         assertSameToken(template, session.fetchToken(GetTokenOptions(template = "test")).getOrFail())
         assertSameToken(sessionToken, session.fetchToken().getOrFail())
-        assertEquals(1, emu.count("template_token"))
-        assertEquals(0, emu.count("session_token"))
+        assertEquals(1, fake.requestCount(FakeRoute.TEMPLATE_TOKEN))
+        assertEquals(0, fake.requestCount(FakeRoute.SESSION_TOKEN))
     }
 
     @Test
@@ -64,10 +65,10 @@ class FetchTokenTest : EmulatorTest() {
         advanceSecs(1)
         val fresh = session.fetchToken(GetTokenOptions(skipCache = true)).getOrFail()
         assertDifferentToken(cached, fresh)
-        assertEquals(1, emu.count("session_token"))
+        assertEquals(1, fake.requestCount(FakeRoute.SESSION_TOKEN))
 
         assertSameToken(fresh, session.fetchToken().getOrFail(), "the new token serves later calls:")
-        assertEquals(1, emu.count("session_token"))
+        assertEquals(1, fake.requestCount(FakeRoute.SESSION_TOKEN))
     }
 
     @Test
@@ -76,11 +77,11 @@ class FetchTokenTest : EmulatorTest() {
         advanceSecs(45) // 15 s left
 
         assertSameToken(cached, session.fetchToken().getOrFail(), "the default 10 s buffer keeps it:")
-        assertEquals(0, emu.count("session_token"))
+        assertEquals(0, fake.requestCount(FakeRoute.SESSION_TOKEN))
 
         val refreshed = session.fetchToken(GetTokenOptions(expirationBuffer = 20)).getOrFail()
         assertDifferentToken(cached, refreshed, "a 20 s buffer refreshes it:")
-        assertEquals(1, emu.count("session_token"))
+        assertEquals(1, fake.requestCount(FakeRoute.SESSION_TOKEN))
         assertSameToken(refreshed, session.fetchToken().getOrFail())
     }
 
@@ -99,7 +100,7 @@ class FetchTokenTest : EmulatorTest() {
         val tokens = calls.awaitAll().map { it.getOrFail() }
 
         assertEquals(1, tokens.map { it.jwt }.distinct().size, "every caller gets the same token")
-        assertEquals(1, emu.count("session_token"))
+        assertEquals(1, fake.requestCount(FakeRoute.SESSION_TOKEN))
     }
 
     @Test
@@ -126,7 +127,7 @@ class FetchTokenTest : EmulatorTest() {
         val next = session.fetchToken().getOrFail()
         assertDifferentToken(stale, next)
         assertTrue(next.expiresAt * 1000 - emu.serverNowMs() > 58_000)
-        assertEquals(1, emu.count("session_token"), "the next call reuses the cancelled caller's request")
+        assertEquals(1, fake.requestCount(FakeRoute.SESSION_TOKEN), "the next call reuses the cancelled caller's request")
     }
 
     @Test
@@ -138,7 +139,7 @@ class FetchTokenTest : EmulatorTest() {
         assertEquals("resource_not_found", error.errors.first().code)
         assertTrue(!error.clerkTraceId.isNullOrBlank(), "the trace id is kept")
         assertIs<ClerkException.Api>(failure.throwable)
-        assertEquals(1, emu.count("template_token"), "a 404 is not retried")
+        assertEquals(1, fake.requestCount(FakeRoute.TEMPLATE_TOKEN), "a 404 is not retried")
     }
 
     @Test
@@ -158,7 +159,7 @@ class FetchTokenTest : EmulatorTest() {
         assertEquals("Slow down", first.message)
         assertEquals("Try again later", first.longMessage)
         assertEquals(mapOf("param_name" to "organization_id"), first.meta)
-        assertEquals(1, emu.count("session_token"), "a Retry-After beyond the bound is reported at once")
+        assertEquals(1, fake.requestCount(FakeRoute.SESSION_TOKEN), "a Retry-After beyond the bound is reported at once")
     }
 
     @Test
@@ -169,24 +170,24 @@ class FetchTokenTest : EmulatorTest() {
         assertEquals(null, failure.error)
         val network = assertIs<ClerkException.Network>(failure.throwable)
         assertTrue(network.detail.isNotBlank())
-        assertEquals(4, emu.count("session_token"), "retried, then given up")
-        assertEquals(3, clock.sleepsMs().size, "with a backoff wait between attempts")
+        assertEquals(4, fake.requestCount(FakeRoute.SESSION_TOKEN), "retried, then given up")
+        assertEquals(3, fake.backoffs.size, "with a backoff wait between attempts")
     }
 
     @Test
     fun `a revoked session fails with session_revoked, then with NO_SESSION`() = runBlocking {
-        emu.revokeSession(session.id())
+        fake.revoke(session)
         advanceSecs(52)
 
         val revoked = session.fetchToken().failureOrFail()
         assertEquals(ErrorType.API, revoked.errorType)
         assertEquals(401, revoked.error?.status)
         assertEquals("session_revoked", revoked.error?.errors?.first()?.code)
-        assertTrue(!session.isActive())
+        assertTrue(!session.isActive)
 
         val ended = session.fetchToken().failureOrFail()
         assertEquals(ErrorType.NO_SESSION, ended.errorType)
         assertEquals(null, Clerk.session)
-        assertEquals(1, emu.count("session_token"))
+        assertEquals(1, fake.requestCount(FakeRoute.SESSION_TOKEN))
     }
 }

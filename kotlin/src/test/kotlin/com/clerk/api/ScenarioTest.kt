@@ -1,7 +1,8 @@
 package com.clerk.api
 
-import com.clerk.api.support.Emulator
+import com.clerk.api.support.EmulatorControl
 import com.clerk.api.support.InMemoryTokenStore
+import com.clerk.api.testing.FakeClerk
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
@@ -18,33 +19,23 @@ import kotlinx.serialization.json.jsonArray
 import kotlinx.serialization.json.jsonObject
 import kotlinx.serialization.json.jsonPrimitive
 import kotlinx.serialization.json.longOrNull
-import org.junit.jupiter.api.AfterAll
-import org.junit.jupiter.api.BeforeAll
+import org.junit.jupiter.api.AfterEach
 import org.junit.jupiter.api.DynamicTest
 import org.junit.jupiter.api.TestFactory
-import org.junit.jupiter.api.TestInstance
 import java.io.File
-import kotlin.math.roundToLong
+import kotlin.time.Duration.Companion.seconds
 import kotlin.test.assertTrue
 import kotlin.test.fail
 
 /**
  * Runs every shared scenario in `tests/scenarios/` through the facade, one dynamic test per
- * file, exactly as that folder's README (and the core's runner, `core/tests/scenarios.rs`) says.
+ * file, exactly as that folder's README (and the core's runner, `core/tests/scenarios.rs`) says,
+ * each against a fake Clerk of its own from the test kit.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ScenarioTest {
-    private lateinit var emu: Emulator
-
-    @BeforeAll
-    fun startEmulator() {
-        emu = Emulator.start()
-    }
-
-    @AfterAll
-    fun stopEmulator() {
+    @AfterEach
+    fun unconfigure() {
         Clerk.reset()
-        emu.close()
     }
 
     @TestFactory
@@ -55,32 +46,38 @@ class ScenarioTest {
         return files.map { file ->
             DynamicTest.dynamicTest(file.nameWithoutExtension) {
                 val scenario = Json.parseToJsonElement(file.readText()).jsonObject
-                try {
-                    runBlocking { ScenarioRunner(emu, scenario).run() }
-                } finally {
-                    emu.releaseHangs()
+                // The scenarios' clock moves only at advance_secs; their expected waits are
+                // recorded (slept_secs) without moving it.
+                FakeClerk.start(backoffsAdvanceClock = false).use { fake ->
+                    val emu = EmulatorControl(fake.frontendApiUrl)
+                    try {
+                        runBlocking { ScenarioRunner(fake, emu, scenario).run() }
+                    } finally {
+                        emu.releaseHangs()
+                        Clerk.reset()
+                    }
                 }
             }
         }
     }
 }
 
-private class ScenarioRunner(private val emu: Emulator, private val scenario: JsonObject) {
-    private val clock = ManualClock(Emulator.START_MS)
+private class ScenarioRunner(
+    private val fake: FakeClerk,
+    private val emu: EmulatorControl,
+    private val scenario: JsonObject,
+) {
     private var session: Session? = null
     private val labels = mutableMapOf<String, String>()
 
     init {
-        emu.reset()
         emu.setSkewMs(scenario.path("server", "skew_ms")?.jsonPrimitive?.longOrNull ?: 0)
         val timeoutMs = scenario.path("device", "request_timeout_ms")?.jsonPrimitive?.longOrNull
-        Clerk.configure(
-            frontendApiUrl = emu.url,
+        fake.configure(
             tokenStore = InMemoryTokenStore(),
             requestTimeoutSeconds = timeoutMs?.let { it / 1000.0 } ?: 15.0,
             // The scenarios count on-demand requests; background refresh has its own tests.
             autoRefresh = false,
-            clock = clock,
         )
     }
 
@@ -103,17 +100,13 @@ private class ScenarioRunner(private val emu: Emulator, private val scenario: Js
         val expect = step["expect"]?.jsonObject ?: JsonObject(emptyMap())
         when {
             "sign_in" in step -> {
-                val ticket = emu.signInTicket(step.getValue("sign_in").jsonPrimitive.content)
+                val ticket = fake.signInToken(step.getValue("sign_in").jsonPrimitive.content)
                 session = Clerk.signInWithTicket(ticket).orFail("sign in")
-                emu.resetCounts()
+                fake.resetRequestCounts()
             }
-            "advance_secs" in step -> {
-                val ms = (step.getValue("advance_secs").jsonPrimitive.doubleOrNull!! * 1000).roundToLong()
-                clock.setMs(clock.nowMs() + ms)
-                emu.advanceMs(ms)
-            }
+            "advance_secs" in step -> fake.advance(step.getValue("advance_secs").jsonPrimitive.doubleOrNull!!.seconds)
             "fault" in step -> emu.addFault(step.getValue("fault"))
-            "revoke_session" in step -> emu.revokeSession(session().id())
+            "revoke_session" in step -> fake.revoke(session())
             "sign_out" in step -> Clerk.signOut().orFail("sign out")
             "load" in step -> {
                 val loaded = Clerk.load().orFail("load")
@@ -160,11 +153,11 @@ private class ScenarioRunner(private val emu: Emulator, private val scenario: Js
             checkToken(token, expect)
         }
         expect["session_active"]?.jsonPrimitive?.booleanOrNull?.let { active ->
-            check(session().isActive() == active, "session_active should be $active")
+            check(session().isActive == active, "session_active should be $active")
         }
         expect["slept_secs"]?.jsonArray?.let { slept ->
             val wanted = slept.map { ((it.jsonPrimitive.doubleOrNull ?: -1.0) * 1000).toLong() }
-            val actual = clock.sleepsMs()
+            val actual = fake.backoffs.map { it.inWholeMilliseconds }
             check(actual == wanted, "slept $actual ms, expected $wanted ms")
         }
         expect["requests"]?.let(::checkRequests)

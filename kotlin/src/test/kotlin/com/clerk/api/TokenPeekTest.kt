@@ -1,8 +1,10 @@
 package com.clerk.api
 
 import com.clerk.api.support.EmulatorTest
+import com.clerk.api.support.ShippedLibrary
 import com.clerk.api.support.failureOrFail
 import com.clerk.api.support.getOrFail
+import com.clerk.api.testing.FakeRoute
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Test
 import java.nio.charset.CharacterCodingException
@@ -17,10 +19,16 @@ import kotlin.test.assertTrue
 /** The one-call cache peek behind fetchToken answers exactly as the generated cachedToken. */
 class TokenPeekTest : EmulatorTest() {
     @Test
+    @ShippedLibrary
+    fun `the library exports the peek's functions`() {
+        assertTrue(TokenPeek.bound(), "clerkkit_peek_token and clerkkit_peeked_token are not in this libclerkkit")
+    }
+
+    @Test
     fun `the peek serves what cachedToken serves, for every kind of option, as time passes`() = runBlocking {
         session.fetchToken(GetTokenOptions(template = "test")).getOrFail()
         session.fetchToken(GetTokenOptions(organizationId = "org_1")).getOrFail()
-        emu.resetCounts()
+        fake.resetRequestCounts()
         val peek = assertNotNull(TokenPeek.of(session))
         val cases = listOf(
             GetTokenOptions(template = "test"),
@@ -34,14 +42,14 @@ class TokenPeekTest : EmulatorTest() {
         val hits = listOf(0L, 29, 40).map { seconds ->
             advanceSecs(seconds)
             cases.count { options ->
-                val expected = session.cachedToken(options.toNative())?.toTokenResource()
+                val expected = session.native.cachedToken(options.toNative())?.toTokenResource()
                 assertEquals(expected, peek.peek(options), "$options after another $seconds s")
                 expected != null
             }
         }
         assertTrue(hits[0] > hits[1] && hits[1] > hits[2], "fewer hits as time passes: $hits")
         assertNull(peek.peek(GetTokenOptions(expirationBuffer = 0)), "the session token expired")
-        assertEquals(0, emu.count("session_token") + emu.count("template_token"))
+        assertEquals(0, fake.requestCount(FakeRoute.SESSION_TOKEN) + fake.requestCount(FakeRoute.TEMPLATE_TOKEN))
     }
 
     @Test
@@ -53,7 +61,7 @@ class TokenPeekTest : EmulatorTest() {
         val next = session.fetchToken().getOrFail()
         assertEquals(fresh, next)
         assertNotSame(first, next)
-        assertEquals(1, emu.count("session_token"))
+        assertEquals(1, fake.requestCount(FakeRoute.SESSION_TOKEN))
     }
 
     @Test
@@ -68,7 +76,7 @@ class TokenPeekTest : EmulatorTest() {
     fun `a closed session object is refused as the generated calls refuse it`() = runBlocking {
         val other = assertNotNull(Clerk.session)
         assertEquals(session.fetchToken().getOrFail(), other.fetchToken().getOrFail())
-        other.close()
+        other.native.close()
         assertNull(TokenPeek.of(other))
         assertFailsWith<IllegalStateException> { other.fetchToken() }
         session.fetchToken().getOrFail()

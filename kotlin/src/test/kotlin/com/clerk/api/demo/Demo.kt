@@ -41,7 +41,7 @@ private suspend fun tour(url: String): Boolean {
         is ClerkResult.Success -> signIn.value
         is ClerkResult.Failure -> return failed("sign in", signIn)
     }
-    println("signed in: session ${session.id()} of ${session.userId()}")
+    println("signed in: session ${session.id} of ${session.userId}")
     println("(the sign-in response carries the first session token, so it is already cached)")
     emulator.resetCounts()
 

@@ -8,6 +8,7 @@ import com.clerk.api.fetchToken
 import com.clerk.api.support.AppBackend
 import com.clerk.api.support.EmulatorTest
 import com.clerk.api.support.getOrFail
+import com.clerk.api.testing.FakeRoute
 import kotlinx.coroutines.runBlocking
 import okhttp3.MediaType
 import okhttp3.OkHttpClient
@@ -31,7 +32,7 @@ class ClerkAuthInterceptorTest : EmulatorTest() {
 
     @BeforeEach
     fun startBackend() {
-        backend = AppBackend.start(emu.url)
+        backend = AppBackend.start(fake.frontendApiUrl)
     }
 
     @AfterEach
@@ -63,7 +64,7 @@ class ClerkAuthInterceptorTest : EmulatorTest() {
             assertEquals("user_alice", response.body.string())
         }
         assertEquals(listOf("Bearer ${cached.jwt}"), backend.hits.map { it.authorization })
-        assertEquals(0, emu.count("session_token"), "served from the cache")
+        assertEquals(0, fake.requestCount(FakeRoute.SESSION_TOKEN), "served from the cache")
     }
 
     @Test
@@ -73,7 +74,7 @@ class ClerkAuthInterceptorTest : EmulatorTest() {
             .get(authorization = "Basic c29tZW9uZTplbHNl")
             .use { response -> assertEquals(200, response.code) }
         assertEquals(listOf("Bearer ${template.jwt}"), backend.hits.map { it.authorization })
-        assertEquals(1, emu.count("template_token"))
+        assertEquals(1, fake.requestCount(FakeRoute.TEMPLATE_TOKEN))
     }
 
     @Test
@@ -85,14 +86,14 @@ class ClerkAuthInterceptorTest : EmulatorTest() {
             assertEquals(200, response.code)
             assertEquals("user_alice", response.body.string())
         }
-        assertEquals(1, emu.count("session_token"), "one refresh")
+        assertEquals(1, fake.requestCount(FakeRoute.SESSION_TOKEN), "one refresh")
         val hits = backend.hits
         assertEquals(2, hits.size, "one retry")
         val fresh = currentToken()
         assertNotEquals(cached.jwt, fresh.jwt)
         assertEquals(listOf("Bearer ${cached.jwt}", "Bearer ${fresh.jwt}"), hits.map { it.authorization })
         assertEquals(listOf("POST" to "order=42", "POST" to "order=42"), hits.map { it.method to it.body })
-        assertEquals(1, emu.count("session_token"), "the new token was cached")
+        assertEquals(1, fake.requestCount(FakeRoute.SESSION_TOKEN), "the new token was cached")
     }
 
     @Test
@@ -106,7 +107,7 @@ class ClerkAuthInterceptorTest : EmulatorTest() {
             val (first, second) = always.hits.map { it.authorization }
             assertNotEquals(first, second, "the retry carries a new token")
         }
-        assertEquals(1, emu.count("session_token"), "one refresh")
+        assertEquals(1, fake.requestCount(FakeRoute.SESSION_TOKEN), "one refresh")
     }
 
     @Test
@@ -117,7 +118,7 @@ class ClerkAuthInterceptorTest : EmulatorTest() {
             client(interceptor).get(authorization = "Bearer stale").use { response -> assertEquals(401, response.code) }
         }
         assertEquals(listOf<String?>(null, null), backend.hits.map { it.authorization })
-        assertEquals(0, emu.count("session_token"))
+        assertEquals(0, fake.requestCount(FakeRoute.SESSION_TOKEN))
     }
 
     @Test
@@ -125,18 +126,18 @@ class ClerkAuthInterceptorTest : EmulatorTest() {
         val interceptor = ClerkAuthInterceptor(GetTokenOptions(template = "no_such_template")) { Clerk.session }
         val failure = assertFailsWith<IOException> { client(interceptor).get() }
         val cause = assertIs<ClerkException.Api>(failure.cause)
-        assertEquals(404, cause.status.toInt())
+        assertEquals(404, cause.status)
         assertEquals(emptyList(), backend.hits)
     }
 
     @Test
     fun `a failed refresh after a 401 fails the call`() {
         backend.reject(currentToken().jwt)
-        backend.onHit = { emu.addFault("""{"route":"session_token","fault":{"kind":"status","status":403,"code":"custom_forbidden"}}""") }
+        backend.onHit = { fake.failNext(FakeRoute.SESSION_TOKEN, status = 403) }
         val failure = assertFailsWith<IOException> { client().get() }
-        assertEquals(403, assertIs<ClerkException.Api>(failure.cause).status.toInt())
+        assertEquals(403, assertIs<ClerkException.Api>(failure.cause).status)
         assertEquals(1, backend.hits.size)
-        assertEquals(1, emu.count("session_token"))
+        assertEquals(1, fake.requestCount(FakeRoute.SESSION_TOKEN))
     }
 
     @Test
@@ -148,7 +149,7 @@ class ClerkAuthInterceptorTest : EmulatorTest() {
             assertEquals("revoked", response.body.string(), "the first response, still readable")
         }
         assertEquals(1, backend.hits.size)
-        assertEquals(0, emu.count("session_token"))
+        assertEquals(0, fake.requestCount(FakeRoute.SESSION_TOKEN))
     }
 
     @Test
@@ -165,7 +166,7 @@ class ClerkAuthInterceptorTest : EmulatorTest() {
             assertEquals(401, response.code)
         }
         assertEquals(1, backend.hits.size)
-        assertEquals(0, emu.count("session_token"))
+        assertEquals(0, fake.requestCount(FakeRoute.SESSION_TOKEN))
     }
 
     @Test

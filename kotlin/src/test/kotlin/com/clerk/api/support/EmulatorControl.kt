@@ -14,18 +14,13 @@ import java.net.http.HttpClient
 import java.net.http.HttpRequest
 import java.net.http.HttpResponse
 
-/** The emulator's `/__emulator/` control API (see `tests/emulator/README.md`). */
-open class EmulatorControl(val url: String) {
+/**
+ * The emulator's `/__emulator/` control API (see `tests/emulator/README.md`), which a test
+ * kit's fake Clerk serves too: for what `FakeClerk` does not offer. Time moves only through
+ * `FakeClerk.advance`, which moves the SDK's clock with the server's.
+ */
+class EmulatorControl(val url: String) {
     private val http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
-
-    /** Everything back to the start: manual clock at [Emulator.START_MS], no faults, no sessions. */
-    fun reset() {
-        post("reset")
-    }
-
-    fun advanceMs(ms: Long) {
-        post("clock/advance", buildJsonObject { put("ms", ms) })
-    }
 
     fun setSkewMs(ms: Long) {
         post("skew", buildJsonObject { put("skew_ms", ms) })
@@ -43,10 +38,6 @@ open class EmulatorControl(val url: String) {
 
     fun releaseHangs() {
         post("release_hangs")
-    }
-
-    fun revokeSession(id: String) {
-        post("sessions/$id/revoke")
     }
 
     /** A single-use sign-in ticket for [userId], as an app's backend would create it. */
