@@ -9,15 +9,22 @@ import com.clerk.api.ffi.Session as NativeSession
  * Thread-safe. Once the session ends (signed out, revoked, expired) [isActive] is `false` and
  * [fetchToken] fails with [ErrorType.NO_SESSION]; sign in again for a new one.
  */
-class Session internal constructor(
-    internal val native: NativeSession,
-    private val engine: Engine,
-) {
+class Session {
+    internal val native: NativeSession
+    private val engine: Engine
+
+    internal constructor(native: NativeSession, engine: Engine) {
+        this.native = native
+        this.engine = engine
+        id = native.id()
+        userId = native.userId()
+    }
+
     /** The session's id (`sess_...`). */
-    val id: String = native.id()
+    val id: String
 
     /** The id of the signed-in user (`user_...`). */
-    val userId: String? = native.userId()
+    val userId: String?
 
     /** Whether the session is still active, as far as this client knows. No I/O. */
     val isActive: Boolean get() = native.isActive()
