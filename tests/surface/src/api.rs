@@ -1,6 +1,6 @@
 //! `api`: the public Swift API (from the compiler's symbol graph) and the public Kotlin API
-//! (generated bindings plus the hand-written facade), compared with the committed snapshots in
-//! `tests/surface/expected/`.
+//! (the hand-written facade; the generated bindings' package is internal plumbing), compared
+//! with the committed snapshots in `tests/surface/expected/`.
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +10,12 @@ pub const KOTLIN_GENERATED: &str = "build/bindings/kotlin";
 pub const KOTLIN_FACADE: &str = "kotlin/src/main/kotlin";
 /// Compiled into the same jar against an optional dependency (OkHttp).
 pub const KOTLIN_OPTIONAL: &str = "kotlin/src/okhttp/kotlin";
+/// The Android library's own sources (`ClerkAndroid`), next to the shared facade in the AAR.
+pub const KOTLIN_ANDROID: &str = "kotlin/android/src/main/kotlin";
+/// The package of the generated bindings (and every package below it): public to the
+/// facade's compiler, but no app calls it, so it is no part of the API. Left out by package,
+/// whatever it declares.
+pub const KOTLIN_GENERATED_PACKAGE: &str = "com.clerk.api.ffi";
 pub const SWIFT_SNAPSHOT: &str = "tests/surface/expected/swift-api.txt";
 pub const KOTLIN_SNAPSHOT: &str = "tests/surface/expected/kotlin-api.txt";
 
@@ -114,14 +120,19 @@ pub fn kotlin_surface(root: &Path) -> Result<Surface, String> {
     if facade.is_empty() {
         notes.push(format!("no Kotlin facade in {KOTLIN_FACADE}: the Kotlin snapshot covers the generated bindings only"));
     }
-    let optional_dir = root.join(KOTLIN_OPTIONAL);
-    if optional_dir.is_dir() {
-        files_with_extension(&optional_dir, "kt", &mut facade)?;
+    for extra in [KOTLIN_OPTIONAL, KOTLIN_ANDROID] {
+        let dir = root.join(extra);
+        if dir.is_dir() {
+            files_with_extension(&dir, "kt", &mut facade)?;
+        }
     }
     let mut files = generated;
     files.extend(facade);
     files.sort();
-    let sources = read_all(root, files)?;
+    let sources: Vec<(PathBuf, String)> = read_all(root, files)?
+        .into_iter()
+        .filter(|(_, source)| !in_package(source, KOTLIN_GENERATED_PACKAGE))
+        .collect();
     let api = kotlin_api::extract(&sources);
     if !api.errors.is_empty() {
         return Err(format!(
@@ -132,10 +143,25 @@ pub fn kotlin_surface(root: &Path) -> Result<Surface, String> {
     }
     Ok(Surface {
         language: "Kotlin",
-        origin: "generated bindings + facade, one declaration per line",
+        origin: "the facade, one declaration per line (the generated package com.clerk.api.ffi left out)",
         snapshot: root.join(KOTLIN_SNAPSHOT),
         lines: api.lines,
         notes,
+    })
+}
+
+/// The `package` a Kotlin source declares (its first line starting with `package `).
+pub fn kotlin_package(source: &str) -> Option<&str> {
+    source.lines().find_map(|line| {
+        let name = line.trim_end().strip_prefix("package ")?.trim();
+        Some(name.trim_end_matches(';'))
+    })
+}
+
+/// Whether a Kotlin source declares `package` or a package below it.
+pub fn in_package(source: &str, package: &str) -> bool {
+    kotlin_package(source).is_some_and(|name| {
+        name == package || name.strip_prefix(package).is_some_and(|rest| rest.starts_with('.'))
     })
 }
 

@@ -466,6 +466,45 @@ fn the_snapshots_fail_on_any_change_until_updated() {
 }
 
 #[test]
+fn the_generated_kotlin_package_is_left_out_by_package() {
+    let root = fake_repository();
+    root.write(
+        "build/bindings/kotlin/com/clerk/api/ffi/clerkkit.kt",
+        "// generated\n@file:Suppress(\"NAME_SHADOWING\")\n\npackage com.clerk.api.ffi\n\nopen class Session {\n    fun id(): String = \"\"\n}\n",
+    );
+    root.write(
+        "build/bindings/kotlin/com/clerk/api/ffi/more/extra.kt",
+        "package com.clerk.api.ffi.more\n\nclass Plumbing\n",
+    );
+    root.write(
+        "build/bindings/kotlin/com/clerk/api/ffix/other.kt",
+        "package com.clerk.api.ffix\n\nclass NotBelowFfi\n",
+    );
+    root.write(
+        "kotlin/src/main/kotlin/com/clerk/api/Session.kt",
+        "package com.clerk.api\n\nclass Session internal constructor() {\n    val id: String get() = \"\"\n}\n",
+    );
+    root.write(
+        "kotlin/android/src/main/kotlin/com/clerk/api/android/ClerkAndroid.kt",
+        "package com.clerk.api.android\n\nobject ClerkAndroid {\n    fun initialize() {}\n}\n",
+    );
+    let (code, stdout, stderr) = api(root.path(), &["--update"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let kotlin = snapshot_lines(&root.read("tests/surface/expected/kotlin-api.txt"));
+    assert_eq!(
+        kotlin,
+        lines(&[
+            "ClerkAndroid :: fun initialize()",
+            "Session :: val id: String",
+            "class NotBelowFfi",
+            "class Session internal constructor()",
+            "data class NativeTokenResource(val jwt: String)",
+            "object ClerkAndroid",
+        ]),
+    );
+}
+
+#[test]
 fn missing_symbol_graphs_or_bindings_fail_clearly() {
     let root = fake_repository();
     let dir = root.path().to_str().unwrap();
