@@ -1,7 +1,8 @@
 // The Android library (AAR) com.clerk:clerk-kit-android:
 //   classes.jar   the Kotlin facade (../src/main/kotlin) and its OkHttp interceptor
 //                 (../src/okhttp/kotlin), shared with the JVM build in ../pom.xml; ClerkAndroid
-//                 (src/main/kotlin); the Android-flavoured UniFFI bindings
+//                 (src/main/kotlin); the Android-flavoured UniFFI bindings (com.clerk.api.ffi).
+//                 Not the test kit (../src/testkit/kotlin), which is the JVM build's test-jar.
 //   jni/<abi>/    libclerkkit.so for arm64-v8a, armeabi-v7a and x86_64
 //   proguard.txt  consumer-rules.pro
 // scripts/build-aar builds the Rust libraries with cargo-ndk and the bindings from them, then
@@ -54,8 +55,8 @@ val bindingsDir = pathProperty("clerk.bindingsDir", "$repoRoot/build/bindings/ko
 val jniLibsDir = pathProperty("clerk.jniLibsDir", "$repoRoot/build/android/jniLibs")
 val publishDir = pathProperty("clerk.publishDir", "$repoRoot/build/android/maven")
 
-check(bindingsDir.resolve("com/clerk/api/clerkkit.kt").isFile) {
-    "The Android Kotlin bindings are missing ($bindingsDir/com/clerk/api/clerkkit.kt): " +
+check(bindingsDir.resolve("com/clerk/api/ffi/clerkkit.kt").isFile) {
+    "The Android Kotlin bindings are missing ($bindingsDir/com/clerk/api/ffi/clerkkit.kt): " +
         "run scripts/build-aar from the repository root."
 }
 
@@ -103,33 +104,6 @@ android {
 kotlin {
     compilerOptions {
         jvmTarget.set(JvmTarget.JVM_17)
-    }
-}
-
-// clerk-kit.properties (the version the SDK reports to the Clerk API), as Maven's resource
-// filtering writes it for the JVM build; ../src/main/resources holds the unfiltered template.
-abstract class SdkProperties : DefaultTask() {
-    @get:Input
-    abstract val sdkVersion: Property<String>
-
-    @get:OutputDirectory
-    abstract val outputDir: DirectoryProperty
-
-    @TaskAction
-    fun write() {
-        val file = outputDir.file("com/clerk/api/clerk-kit.properties").get().asFile
-        file.parentFile.mkdirs()
-        file.writeText("version=${sdkVersion.get()}\n")
-    }
-}
-
-val sdkProperties = tasks.register<SdkProperties>("clerkSdkProperties") {
-    sdkVersion.set(project.version.toString())
-}
-
-androidComponents {
-    onVariants { variant ->
-        variant.sources.resources?.addGeneratedSourceDirectory(sdkProperties, SdkProperties::outputDir)
     }
 }
 

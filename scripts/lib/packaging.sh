@@ -315,11 +315,76 @@ assemble_aar() {
   (cd "$stage" && zip -q -r -X "$aar" .)
 }
 
+# The folder JNA looks for a library in among the class path's resources on this host
+# (com.sun.jna.Platform.RESOURCE_PREFIX), where the Kotlin test kit's jar carries the test library.
+jna_resource_prefix() {
+  local os arch
+  case "$(uname -s)" in
+    Linux) os=linux ;;
+    Darwin) os=darwin ;;
+    *) die "no JNA resource prefix known for $(uname -s)" ;;
+  esac
+  case "$(uname -m)" in
+    x86_64 | amd64) arch=x86-64 ;;
+    aarch64 | arm64) arch=aarch64 ;;
+    *) die "no JNA resource prefix known for $(uname -m)" ;;
+  esac
+  echo "$os-$arch"
+}
+
+# verify_kotlin_jars MAIN_JAR TESTS_JAR TEST_LIBRARY: the JVM library com.clerk:clerk-kit is the
+# product alone: the facade (com.clerk.api), the OkHttp interceptor and the generated bindings
+# (com.clerk.api.ffi), no test kit and no native library. Its test kit (the `tests` test-jar) is
+# the kit alone: FakeClerk (com.clerk.api.testing), its generated bindings
+# (com.clerk.api.testing.ffi) and TEST_LIBRARY as the JNA resource <prefix>/libclerkkit.*,
+# exporting both namespaces, and nothing of the project's own tests.
+verify_kotlin_jars() {
+  local main="$1" tests="$2" test_library="$3"
+  local problems=() entries cls prefix library unexpected tmp symbols
+  need unzip "apt-get install unzip"
+  prefix="$(jna_resource_prefix)"
+  library="$prefix/$(basename "$test_library")"
+  if entries="$(unzip -Z1 "$main" 2>/dev/null)"; then
+    for cls in Clerk Session ClerkException DeviceTokenStore FetchTokenKt TokenPeek okhttp/ClerkAuthInterceptor \
+      ffi/ClerkCore ffi/Session ffi/UniffiLib; do
+      grep -qx "com/clerk/api/$cls.class" <<<"$entries" || problems+=("$(basename "$main"): no com/clerk/api/$cls.class")
+    done
+    ! grep -q '^com/clerk/api/testing/' <<<"$entries" || problems+=("$(basename "$main"): holds the test kit (com/clerk/api/testing)")
+    unexpected="$(grep -E '\.(so|dylib|dll)$|^com/clerk/api/(support|example|demo)/|Test(Kt)?(\$.*)?\.class$' <<<"$entries" | head -n 5 | tr '\n' ' ' || true)"
+    [ -z "$unexpected" ] || problems+=("$(basename "$main"): holds what is not the product: $unexpected")
+  else
+    problems+=("$main: not a jar")
+  fi
+  if entries="$(unzip -Z1 "$tests" 2>/dev/null)"; then
+    for cls in testing/FakeClerk testing/FakeRoute testing/ffi/FakeClerk testing/ffi/UniffiLib; do
+      grep -qx "com/clerk/api/$cls.class" <<<"$entries" || problems+=("$(basename "$tests"): no com/clerk/api/$cls.class")
+    done
+    grep -qx "$library" <<<"$entries" || problems+=("$(basename "$tests"): no $library (the test library for this host)")
+    unexpected="$(grep -v '/$' <<<"$entries" | grep -vE '^META-INF/' | grep -vxF "$library" \
+      | grep -v '^com/clerk/api/testing/' | head -n 5 | tr '\n' ' ' || true)"
+    [ -z "$unexpected" ] || problems+=("$(basename "$tests"): holds what is not the test kit: $unexpected")
+    tmp="$(mktemp -d)"
+    if (cd "$tmp" && unzip -q "$tests" "$library" 2>/dev/null); then
+      cmp -s "$tmp/$library" "$test_library" || problems+=("$(basename "$tests"): $library is not $test_library")
+      if have nm; then
+        symbols="$(nm -D --defined-only "$tmp/$library" 2>/dev/null | awk '{ print $3 }')"
+        for cls in ffi_clerkkit_uniffi_contract_version ffi_clerkkit_testing_uniffi_contract_version clerkkit_peek_token; do
+          grep -qx "$cls" <<<"$symbols" || problems+=("$(basename "$tests"): $library does not export $cls")
+        done
+      fi
+    fi
+    rm -rf "$tmp"
+  else
+    problems+=("$tests: not a jar")
+  fi
+  report_problems "Kotlin jars" ${problems[@]+"${problems[@]}"}
+}
+
 # verify_aar AAR VERSION [stand-in]: the entries an app build needs (manifest, classes.jar with
-# the facade, ClerkAndroid and the Android-flavoured bindings, jni/<abi>/libclerkkit.so for every
-# ABI, proguard.txt keeping JNA, the bindings and the verifier), the version in
-# clerk-kit.properties, and the FFI symbols in every library; a real AAR's libraries also export
-# ClerkAndroid's JNI function.
+# the facade, ClerkAndroid and the Android-flavoured bindings in com.clerk.api.ffi, nothing of
+# the test kit, jni/<abi>/libclerkkit.so for every ABI, proguard.txt keeping JNA, the bindings
+# and the verifier), the FFI symbols and the version (which the SDK reports) in every library; a
+# real AAR's libraries also export ClerkAndroid's JNI function.
 verify_aar() {
   local aar="$1" version="$2" standin="${3:-}"
   local problems=() entries tmp abi entry cls
@@ -348,16 +413,15 @@ verify_aar() {
     classes="$(unzip -Z1 "$tmp/classes.jar")"
     # The facade, ClerkAndroid, and generated classes (objects, records, the library, the
     # Android cleaner).
-    for cls in Clerk ClerkResult FetchTokenKt TokenResource android/ClerkAndroid \
-      ClerkCore Session NativeTokenResource ClerkException UniffiLib AndroidSystemCleaner; do
+    for cls in Clerk ClerkResult FetchTokenKt TokenResource Session ClerkException DeviceTokenStore \
+      android/ClerkAndroid ffi/ClerkCore ffi/Session ffi/NativeTokenResource ffi/ClerkException \
+      ffi/UniffiLib ffi/AndroidSystemCleaner; do
       grep -qx "com/clerk/api/$cls.class" <<<"$classes" || problems+=("classes.jar: no com/clerk/api/$cls.class")
     done
     ! grep -q '^androidx/' <<<"$classes" || problems+=("classes.jar: holds androidx classes (the compile-time stand-in leaked)")
-    ! grep -qx 'com/clerk/api/JavaLangRefCleaner.class' <<<"$classes" \
+    ! grep -qx 'com/clerk/api/ffi/JavaLangRefCleaner.class' <<<"$classes" \
       || problems+=("classes.jar: holds the JVM bindings (JavaLangRefCleaner), not the Android flavour")
-    local props
-    props="$(unzip -p "$tmp/classes.jar" com/clerk/api/clerk-kit.properties 2>/dev/null || true)"
-    grep -qx "version=$version" <<<"$props" || problems+=("classes.jar: clerk-kit.properties does not say version=$version")
+    ! grep -q '^com/clerk/api/testing/' <<<"$classes" || problems+=("classes.jar: holds the test kit (com/clerk/api/testing)")
   fi
   if [ -f "$tmp/proguard.txt" ]; then
     for rule in '-keep class com.sun.jna.\*\* { \*; }' '-keep class com.clerk.api.\*\* { \*; }' 'class org.rustls.platformverifier.\*\* { \*; }'; do
@@ -377,6 +441,8 @@ verify_aar() {
         || problems+=("jni/$abi/libclerkkit.so does not export clerkkit_peek_token")
       [ -n "$standin" ] || grep -qx 'Java_com_clerk_api_android_ClerkAndroid_nativeInit' <<<"$symbols" \
         || problems+=("jni/$abi/libclerkkit.so does not export ClerkAndroid's JNI function")
+      # The SDK's version (sdkVersion(), sent with every request) is the library's own.
+      grep -qaF "$version" "$so" || problems+=("jni/$abi/libclerkkit.so does not carry version $version")
     done
   fi
   rm -rf "$tmp"
