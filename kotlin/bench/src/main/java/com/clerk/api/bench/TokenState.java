@@ -7,8 +7,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * One {@link TokenFixture} per fork (JMH runs every benchmark in its own JVM): an emulator
- * process, Clerk configured with a manual clock, a session signed in and its token cached. The
+ * One {@link TokenFixture} per fork (JMH runs every benchmark in its own JVM): the test kit's
+ * fake Clerk, whose clock stands still, Clerk configured against it, a session signed in and its
+ * token cached. The
  * teardown fails the run if any measured call was not a cache hit.
  */
 @State(Scope.Benchmark)

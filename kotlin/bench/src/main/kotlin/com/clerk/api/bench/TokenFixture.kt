@@ -4,28 +4,29 @@ import com.clerk.api.Clerk
 import com.clerk.api.ClerkErrorResponse
 import com.clerk.api.ClerkResult
 import com.clerk.api.GetTokenOptions
-import com.clerk.api.ManualClock
-import com.clerk.api.NativeGetTokenOptions
-import com.clerk.api.NativeTokenResource
 import com.clerk.api.Session
 import com.clerk.api.TokenPeek
 import com.clerk.api.TokenResource
 import com.clerk.api.fetchToken
+import com.clerk.api.ffi.NativeGetTokenOptions
+import com.clerk.api.ffi.NativeTokenResource
+import com.clerk.api.testing.FakeClerk
+import com.clerk.api.testing.FakeRoute
 import com.clerk.api.toNative
 import kotlinx.coroutines.runBlocking
 
 /**
- * Everything the benchmarks call, set up once per JMH fork: an emulator process, Clerk configured
- * against it with a [ManualClock] that never moves (so the cached token never expires), `user_alice`
- * signed in and her session token fetched once, so every measured call is a cache hit. The
- * baseline's cache holds the same token, valid for an hour by the system clock.
+ * Everything the benchmarks call, set up once per JMH fork: the test kit's fake Clerk (in
+ * process, its clock never moved here, so the cached token never expires), Clerk configured
+ * against it, `user_alice` signed in and her session token fetched once, so every measured call
+ * is a cache hit. The baseline's cache holds the same token, valid for an hour by the system
+ * clock.
  *
- * [close] checks that no token request reached the emulator during the run: every call measured
+ * [close] checks that no token request reached the fake during the run: every call measured
  * was served from a cache.
  */
 class TokenFixture private constructor(
-    private val emulator: EmulatorProcess,
-    private val clock: ManualClock,
+    private val fake: FakeClerk,
     val session: Session,
     val baseline: PureKotlinTokenCache,
 ) : AutoCloseable {
@@ -51,7 +52,7 @@ class TokenFixture private constructor(
     fun tokenPeek(): TokenResource? = peek.peek(defaultOptions)
 
     /** The generated `cachedToken(options)`, what the facade called before: 4 native calls. */
-    fun generatedCachedToken(): NativeTokenResource? = session.cachedToken(nativeOptions)
+    fun generatedCachedToken(): NativeTokenResource? = session.native.cachedToken(nativeOptions)
 
     // --- The facade and the baseline, each call inside its own runBlocking --------------------
 
@@ -62,14 +63,12 @@ class TokenFixture private constructor(
     /** Fails when the cache stopped serving during the run, then stops everything. */
     override fun close() {
         try {
-            val made = emulator.count("session_token")
-            check(made == 0L) { "$made token requests reached the emulator during the run: not every call was a cache hit" }
+            val made = fake.requestCount(FakeRoute.SESSION_TOKEN)
+            check(made == 0) { "$made token requests reached the fake Clerk during the run: not every call was a cache hit" }
             checkHits()
         } finally {
             Clerk.reset()
-            session.close()
-            clock.close()
-            emulator.close()
+            fake.close()
         }
     }
 
@@ -96,27 +95,23 @@ class TokenFixture private constructor(
         private val REQUEST_TOKEN: suspend (TokenFixture) -> NativeTokenResource? = ::callRequestToken
 
         fun start(): TokenFixture {
-            val emulator = EmulatorProcess.start()
+            val fake = FakeClerk.start()
             try {
-                val clock = ManualClock(EmulatorProcess.START_MS)
-                Clerk.configure(frontendApiUrl = emulator.url, autoRefresh = false, clock = clock)
-                val session = when (val signIn = runBlocking { Clerk.signInWithTicket(emulator.signInTicket("user_alice")) }) {
-                    is ClerkResult.Success -> signIn.value
-                    is ClerkResult.Failure -> error("sign-in failed: $signIn")
-                }
+                fake.configure(autoRefresh = false)
+                val session = runBlocking { fake.signIn("user_alice") }
                 val first = when (val result = runBlocking { session.fetchToken() }) {
                     is ClerkResult.Success -> result.value
                     is ClerkResult.Failure -> error("the first fetchToken failed: $result")
                 }
-                val baseline = PureKotlinTokenCache(session.id()) { error("the baseline has no network") }
+                val baseline = PureKotlinTokenCache(session.id) { error("the baseline has no network") }
                 baseline.put(
                     GetTokenOptions(),
                     TokenResource(first.jwt, System.currentTimeMillis() / 1000 + 3600, System.currentTimeMillis() / 1000),
                 )
-                emulator.resetCounts()
-                return TokenFixture(emulator, clock, session, baseline).also { it.checkHits() }
+                fake.resetRequestCounts()
+                return TokenFixture(fake, session, baseline).also { it.checkHits() }
             } catch (e: Throwable) {
-                emulator.close()
+                fake.close()
                 throw e
             }
         }
@@ -128,4 +123,4 @@ private suspend fun callFacade(session: Session) = session.fetchToken()
 
 private suspend fun callBaseline(cache: PureKotlinTokenCache) = cache.fetchToken()
 
-private suspend fun callRequestToken(fixture: TokenFixture) = fixture.session.requestToken(fixture.nativeOptions)
+private suspend fun callRequestToken(fixture: TokenFixture) = fixture.session.native.requestToken(fixture.nativeOptions)
