@@ -40,7 +40,9 @@ mod token_store;
 
 pub use authorized::AuthorizedClient;
 pub use clerk::Clerk;
-pub use clock::{Clock, ManualClock, SleepFuture, SleepMode, SystemClock};
+pub use clock::{Clock, SleepFuture, SystemClock};
+#[cfg(feature = "testing")]
+pub use clock::{ManualClock, SleepMode};
 pub use config::{CLERK_API_VERSION, ClerkConfig, frontend_api_host};
 pub use events::{ClerkEvent, EventStream};
 pub use error::{ApiError, ApiErrorEntry, Error, InvalidResponse, Result, SESSION_ENDING_CODES};
