@@ -7,14 +7,17 @@ use futures::FutureExt as _;
 use futures::future::BoxFuture;
 use tokio::runtime::Handle;
 
+#[cfg(feature = "testing")]
 use crate::clock::Clock;
 use crate::config::ClerkConfig;
 use crate::error::{ApiError, Error, InvalidResponse};
 use crate::events::{ClerkEvent, EventStream, Events};
 use crate::fapi::{ClientWire, FapiTransport};
 use crate::flights::{FlightResult, Flights, Joined};
-use crate::refresher::{self, RefreshControl, RequestClock};
+use crate::refresher::{self, RefreshControl};
 use crate::session::Session;
+#[cfg(feature = "testing")]
+use crate::settle::RequestClock;
 use crate::state::{Origin, State};
 use crate::token::{CacheKey, GetTokenOptions, TokenResource, TokenSource};
 
@@ -33,6 +36,7 @@ pub(crate) struct Inner {
     runtime: Handle,
     events: Arc<Events>,
     refresh: Arc<RefreshControl>,
+    #[cfg(feature = "testing")]
     clock: Arc<dyn Clock>,
 }
 
@@ -48,8 +52,8 @@ impl Clerk {
         let events = Arc::new(Events::default());
         let refresh = Arc::new(RefreshControl::new(config.auto_refresh));
         let clock = config.clock.clone();
-        let mut config = config;
-        config.clock = Arc::new(RequestClock::new(clock.clone(), refresh.clone()));
+        #[cfg(feature = "testing")]
+        let config = config.with_clock(Arc::new(RequestClock::new(clock.clone(), refresh.progress.clone())));
         let transport = FapiTransport::new(&config, events.clone())?;
         let state = Mutex::new(State::new(config.max_cached_tokens));
         let inner = Arc::new(Inner {
@@ -59,6 +63,7 @@ impl Clerk {
             runtime: runtime.clone(),
             events,
             refresh: refresh.clone(),
+            #[cfg(feature = "testing")]
             clock: clock.clone(),
         });
         if config.auto_refresh {
@@ -123,7 +128,8 @@ impl Clerk {
     /// Resolves once the background refresher has handled every change and waits only on the
     /// clock or the next change. For tests that drive a `ManualClock`: call it after moving
     /// time. (Retries inside a request wait on the clock too.) Without auto refresh it returns
-    /// at once.
+    /// at once. Only with the `testing` feature.
+    #[cfg(feature = "testing")]
     pub async fn settled(&self) {
         self.inner.refresh.settled(self.inner.clock.as_ref()).await;
     }

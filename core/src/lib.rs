@@ -32,6 +32,8 @@ mod jwt;
 mod refresher;
 mod retry;
 mod session;
+#[cfg(feature = "testing")]
+mod settle;
 mod skew;
 mod state;
 mod tls;

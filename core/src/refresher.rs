@@ -7,14 +7,16 @@
 //! While paused (app in the background) it runs no timer at all.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use tokio::sync::{Notify, watch};
+use tokio::sync::Notify;
 
 use crate::clerk::Inner;
-use crate::clock::{Clock, SleepFuture};
+use crate::clock::Clock;
 use crate::error::Error;
+#[cfg(feature = "testing")]
+use crate::settle::{Phase, Progress};
 use crate::token::{DEFAULT_EXPIRATION_BUFFER, MAX_EXPIRATION_BUFFER, TokenResource};
 
 /// A refresh starts this long (plus jitter) before the token turns stale, so it lands before
@@ -26,65 +28,34 @@ const LEAD_JITTER: Duration = Duration::from_secs(3);
 const BACKOFF_BASE: Duration = Duration::from_secs(1);
 const BACKOFF_MAX: Duration = Duration::from_secs(60);
 
-/// What the refresher is doing; `seen` is the wake count it had handled when it got there.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Status {
-    phase: Phase,
-    seen: u64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Phase {
-    /// Refreshing, or deciding what to do next.
-    Working,
-    /// Nothing to refresh (signed out, no token yet, or the token expired while suspended)
-    /// until something changes.
-    Waiting,
-    /// Asleep until this device-clock time, or until something changes.
-    Sleeping {
-        until_ms: i64,
-    },
-    Paused,
-    Stopped,
-}
-
 /// Shared between the engine and its refresher task.
 pub(crate) struct RefreshControl {
-    /// Whether a refresher task runs for this engine at all.
-    enabled: bool,
     wake: Notify,
-    wakes: AtomicU64,
     paused: AtomicBool,
     stopped: AtomicBool,
-    status: watch::Sender<Status>,
     /// The largest expiration buffer asked of the session token so far, in milliseconds.
     buffer_ms: AtomicU64,
-    /// Deadlines (device clock) of the retry waits requests are in, by wait id.
-    request_waits: Mutex<Vec<(u64, i64)>>,
-    next_wait: AtomicU64,
+    #[cfg(feature = "testing")]
+    pub progress: Arc<Progress>,
 }
 
 impl RefreshControl {
-    pub fn new(enabled: bool) -> Self {
+    /// `enabled`: whether a refresher task runs for this engine, which only `settled` asks.
+    pub fn new(#[cfg_attr(not(feature = "testing"), expect(unused_variables))] enabled: bool) -> Self {
         Self {
-            enabled,
             wake: Notify::new(),
-            wakes: AtomicU64::new(0),
             paused: AtomicBool::new(false),
             stopped: AtomicBool::new(false),
-            status: watch::Sender::new(Status {
-                phase: Phase::Waiting,
-                seen: 0,
-            }),
             buffer_ms: AtomicU64::new(DEFAULT_EXPIRATION_BUFFER.as_millis() as u64),
-            request_waits: Mutex::new(Vec::new()),
-            next_wait: AtomicU64::new(0),
+            #[cfg(feature = "testing")]
+            progress: Arc::new(Progress::new(enabled)),
         }
     }
 
     /// Something the plan depends on changed (token, session, pause state).
     pub fn wake(&self) {
-        self.wakes.fetch_add(1, Ordering::SeqCst);
+        #[cfg(feature = "testing")]
+        self.progress.woke();
         self.wake.notify_one();
     }
 
@@ -112,77 +83,9 @@ impl RefreshControl {
         }
     }
 
-    /// Resolves once the refresher has handled every change and can do nothing more until the
-    /// clock moves or something changes. Tests that drive the clock call it after each step.
+    #[cfg(feature = "testing")]
     pub async fn settled(&self, clock: &dyn Clock) {
-        if !self.enabled {
-            return;
-        }
-        let mut status = self.status.subscribe();
-        let _ = status
-            .wait_for(|s| {
-                s.seen == self.wakes.load(Ordering::SeqCst)
-                    && match s.phase {
-                        // A refresh waiting out a retry delay moves only with the clock.
-                        Phase::Working => self.request_waiting(clock.now_ms()),
-                        Phase::Sleeping { until_ms } => until_ms > clock.now_ms(),
-                        Phase::Waiting | Phase::Paused | Phase::Stopped => true,
-                    }
-            })
-            .await;
-    }
-
-    fn set(&self, phase: Phase, seen: u64) {
-        self.status.send_replace(Status { phase, seen });
-    }
-
-    fn request_waiting(&self, now_ms: i64) -> bool {
-        self.request_waits.lock().unwrap_or_else(|p| p.into_inner()).iter().any(|&(_, until)| until > now_ms)
-    }
-}
-
-/// The clock requests sleep on between retries. It records each wait's deadline so that
-/// `settled` can tell a refresh waiting on the clock from one still at work.
-pub(crate) struct RequestClock {
-    clock: Arc<dyn Clock>,
-    control: Arc<RefreshControl>,
-}
-
-impl RequestClock {
-    pub fn new(clock: Arc<dyn Clock>, control: Arc<RefreshControl>) -> Self {
-        Self { clock, control }
-    }
-}
-
-impl Clock for RequestClock {
-    fn now_ms(&self) -> i64 {
-        self.clock.now_ms()
-    }
-
-    fn sleep(&self, duration: Duration) -> SleepFuture {
-        let control = self.control.clone();
-        let id = control.next_wait.fetch_add(1, Ordering::Relaxed);
-        let until = self.clock.now_ms() + duration.as_millis() as i64;
-        control.request_waits.lock().unwrap_or_else(|p| p.into_inner()).push((id, until));
-        // Whoever waits in `settled` looks again.
-        control.status.send_modify(|_| {});
-        let sleep = self.clock.sleep(duration);
-        Box::pin(async move {
-            let _done = WaitDone { control, id };
-            sleep.await;
-        })
-    }
-}
-
-/// Forgets a wait when it ends or is dropped.
-struct WaitDone {
-    control: Arc<RefreshControl>,
-    id: u64,
-}
-
-impl Drop for WaitDone {
-    fn drop(&mut self) {
-        self.control.request_waits.lock().unwrap_or_else(|p| p.into_inner()).retain(|&(id, _)| id != self.id);
+        self.progress.settled(clock).await;
     }
 }
 
@@ -258,17 +161,22 @@ pub(crate) async fn run(inner: Weak<Inner>, control: Arc<RefreshControl>, clock:
     };
     let mut backoff = Backoff::default();
     loop {
-        let seen = control.wakes.load(Ordering::SeqCst);
+        // What `settled` is told; nothing is reported without the test hooks.
+        #[cfg(feature = "testing")]
+        let seen = control.progress.wakes();
         if control.stopped.load(Ordering::SeqCst) {
-            control.set(Phase::Stopped, seen);
+            #[cfg(feature = "testing")]
+            control.progress.set(Phase::Stopped, seen);
             return;
         }
         if control.paused.load(Ordering::SeqCst) {
-            control.set(Phase::Paused, seen);
+            #[cfg(feature = "testing")]
+            control.progress.set(Phase::Paused, seen);
             control.wake.notified().await;
             continue;
         }
-        control.set(Phase::Working, seen);
+        #[cfg(feature = "testing")]
+        control.progress.set(Phase::Working, seen);
         let Some(engine) = inner.upgrade() else {
             return;
         };
@@ -292,18 +200,15 @@ pub(crate) async fn run(inner: Weak<Inner>, control: Arc<RefreshControl>, clock:
         match step {
             Step::Wait => {
                 drop(engine);
-                control.set(Phase::Waiting, seen);
+                #[cfg(feature = "testing")]
+                control.progress.set(Phase::Waiting, seen);
                 control.wake.notified().await;
             }
             Step::Sleep(ms) => {
                 drop(engine);
                 let before = clock.now_ms();
-                control.set(
-                    Phase::Sleeping {
-                        until_ms: before + ms,
-                    },
-                    seen,
-                );
+                #[cfg(feature = "testing")]
+                control.progress.set(Phase::Sleeping { until_ms: before + ms }, seen);
                 let slept = tokio::select! {
                     () = clock.sleep_until(before + ms) => true,
                     () = control.wake.notified() => false,
