@@ -14,7 +14,7 @@ use crate::error::{ApiError, Error, InvalidResponse};
 use crate::events::{ClerkEvent, EventStream, Events};
 use crate::fapi::{ClientWire, FapiTransport};
 use crate::flights::{FlightResult, Flights, Joined};
-use crate::refresher::{self, RefreshControl};
+use crate::refresher::{self, RefreshControl, RefreshTarget};
 use crate::session::Session;
 #[cfg(feature = "testing")]
 use crate::settle::RequestClock;
@@ -170,34 +170,6 @@ impl Inner {
             let (session_id, reason) = (session_id.to_string(), reason.to_string());
             self.events.emit(ClerkEvent::SessionEnded { session_id, reason, message });
             self.refresh.wake();
-        }
-    }
-
-    pub(crate) fn server_now_ms(&self) -> i64 {
-        self.transport.server_now_ms()
-    }
-
-    /// The active session and its cached session token: what the refresher keeps fresh.
-    pub(crate) fn refresh_target(&self) -> Option<(String, TokenResource)> {
-        let mut state = self.lock();
-        let id = state.active_session_id()?.to_string();
-        let token = state.cached(&CacheKey::session_token(&id))?.clone();
-        Some((id, token))
-    }
-
-    /// Replaces `stale`, the session token the refresher planned for, sharing the request
-    /// with any caller fetching the same key. A newer token already cached is returned as is.
-    pub(crate) async fn refresh(self: Arc<Self>, session_id: String, stale: &TokenResource) -> FlightResult {
-        let key = CacheKey::session_token(&session_id);
-        let newer = || {
-            let now = self.transport.server_now_ms();
-            let mut state = self.lock();
-            state.active_generation(&session_id)?;
-            state.cached(&key).filter(|t| t.expires_at > stale.expires_at && !t.is_expired(now)).cloned()
-        };
-        match self.flights.join_or_start(&key, None, newer, |seq| self.clone().start_fetch(key.clone(), seq)) {
-            Joined::Cached(token) => Ok(Some(token)),
-            Joined::Flight(flight) | Joined::Older(flight) => flight.result.await,
         }
     }
 
@@ -387,6 +359,33 @@ impl Inner {
                 }
                 Err(error)
             }
+        }
+    }
+}
+
+impl RefreshTarget for Inner {
+    fn server_now_ms(&self) -> i64 {
+        self.transport.server_now_ms()
+    }
+
+    fn session_token(&self) -> Option<(String, TokenResource)> {
+        let mut state = self.lock();
+        let id = state.active_session_id()?.to_string();
+        let token = state.cached(&CacheKey::session_token(&id))?.clone();
+        Some((id, token))
+    }
+
+    async fn refresh(self: Arc<Self>, session_id: String, stale: &TokenResource) -> FlightResult {
+        let key = CacheKey::session_token(&session_id);
+        let newer = || {
+            let now = self.transport.server_now_ms();
+            let mut state = self.lock();
+            state.active_generation(&session_id)?;
+            state.cached(&key).filter(|t| t.expires_at > stale.expires_at && !t.is_expired(now)).cloned()
+        };
+        match self.flights.join_or_start(&key, None, newer, |seq| self.clone().start_fetch(key.clone(), seq)) {
+            Joined::Cached(token) => Ok(Some(token)),
+            Joined::Flight(flight) | Joined::Older(flight) => flight.result.await,
         }
     }
 }

@@ -6,13 +6,13 @@
 //! same single-flight path as `get_token` (a caller arriving meanwhile joins that request).
 //! While paused (app in the background) it runs no timer at all.
 
+use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use tokio::sync::Notify;
 
-use crate::clerk::Inner;
 use crate::clock::Clock;
 use crate::error::Error;
 #[cfg(feature = "testing")]
@@ -27,6 +27,24 @@ const LEAD_JITTER: Duration = Duration::from_secs(3);
 /// Backoff after failed refreshes: doubling from the base, capped.
 const BACKOFF_BASE: Duration = Duration::from_secs(1);
 const BACKOFF_MAX: Duration = Duration::from_secs(60);
+
+/// All the refresher sees of the engine, so that it can be tested alone.
+pub(crate) trait RefreshTarget: Send + Sync + 'static {
+    /// The server's clock (Unix milliseconds), which token lifetimes are measured in.
+    fn server_now_ms(&self) -> i64;
+
+    /// The active session and its cached session token: what the refresher keeps fresh.
+    fn session_token(&self) -> Option<(String, TokenResource)>;
+
+    /// Replaces `stale`, the session token the refresher planned for, sharing the request with
+    /// any caller fetching the same key. A newer token already cached is returned as is;
+    /// `Ok(None)` once the session has ended.
+    fn refresh(
+        self: Arc<Self>,
+        session_id: String,
+        stale: &TokenResource,
+    ) -> impl Future<Output = Result<Option<TokenResource>, Error>> + Send;
+}
 
 /// Shared between the engine and its refresher task.
 pub(crate) struct RefreshControl {
@@ -154,7 +172,7 @@ enum Step {
 }
 
 /// The refresher's task. It holds the engine weakly, so dropping the last `Clerk` ends it.
-pub(crate) async fn run(inner: Weak<Inner>, control: Arc<RefreshControl>, clock: Arc<dyn Clock>) {
+pub(crate) async fn run<T: RefreshTarget>(target: Weak<T>, control: Arc<RefreshControl>, clock: Arc<dyn Clock>) {
     let mut lead = Lead {
         token: (0, 0),
         lead_ms: 0,
@@ -177,11 +195,11 @@ pub(crate) async fn run(inner: Weak<Inner>, control: Arc<RefreshControl>, clock:
         }
         #[cfg(feature = "testing")]
         control.progress.set(Phase::Working, seen);
-        let Some(engine) = inner.upgrade() else {
+        let Some(engine) = target.upgrade() else {
             return;
         };
         let now = engine.server_now_ms();
-        let step = match engine.refresh_target() {
+        let step = match engine.session_token() {
             // Expired while the app was suspended: the next `get_token` fetches on demand. A
             // refresh this late must not be the request that finds out the session is gone.
             Some((_, token)) if token.is_expired(now) => Step::Wait,
