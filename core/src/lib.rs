@@ -20,6 +20,7 @@ pub mod backend;
 mod clerk;
 mod clock;
 mod config;
+mod engine;
 mod error;
 mod events;
 mod fapi;
