@@ -260,7 +260,14 @@ pub(crate) async fn run<T: RefreshTarget>(target: Weak<T>, control: Arc<RefreshC
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Mutex;
+    use std::sync::atomic::AtomicU32;
+
     use super::*;
+    use crate::clock::{ManualClock, SleepMode};
+
+    /// Issue time of the first token, in Unix seconds.
+    const T0: i64 = 1_000_000;
 
     fn token(iat: i64, exp: i64) -> TokenResource {
         TokenResource {
@@ -314,5 +321,127 @@ mod tests {
         let first = lead.for_token(&token(1, 61));
         assert!((2_000..=5_000).contains(&first));
         assert_eq!(lead.for_token(&token(1, 61)), first);
+    }
+
+    /// An engine with one signed-in session whose token lives 60 s. Its refreshes fail while
+    /// `failures_left` lasts, then mint a new token.
+    struct FakeTarget {
+        clock: ManualClock,
+        session: Mutex<(String, TokenResource)>,
+        failures_left: AtomicU32,
+        refreshes: AtomicU32,
+    }
+
+    impl FakeTarget {
+        fn new(failures: u32) -> Arc<Self> {
+            Arc::new(Self {
+                clock: ManualClock::with_sleep_mode(T0 * 1000, SleepMode::Wait),
+                session: Mutex::new(("sess_1".into(), token(T0, T0 + 60))),
+                failures_left: AtomicU32::new(failures),
+                refreshes: AtomicU32::new(0),
+            })
+        }
+
+        fn refreshes(&self) -> u32 {
+            self.refreshes.load(Ordering::SeqCst)
+        }
+    }
+
+    impl RefreshTarget for FakeTarget {
+        fn server_now_ms(&self) -> i64 {
+            self.clock.now_ms()
+        }
+
+        fn session_token(&self) -> Option<(String, TokenResource)> {
+            Some(self.session.lock().unwrap().clone())
+        }
+
+        async fn refresh(
+            self: Arc<Self>,
+            session_id: String,
+            stale: &TokenResource,
+        ) -> Result<Option<TokenResource>, Error> {
+            self.refreshes.fetch_add(1, Ordering::SeqCst);
+            let planned = self.session.lock().unwrap().clone();
+            assert_eq!((session_id, stale), (planned.0, &planned.1), "it replaces the token it planned for");
+            if self.failures_left.load(Ordering::SeqCst) > 0 {
+                self.failures_left.fetch_sub(1, Ordering::SeqCst);
+                return Err(Error::Timeout);
+            }
+            let now = self.clock.now_ms() / 1000;
+            let fresh = token(now, now + 60);
+            self.session.lock().unwrap().1 = fresh.clone();
+            Ok(Some(fresh))
+        }
+    }
+
+    /// Runs the refresher for `target` and lets it plan, as the engine does once a token is
+    /// cached.
+    async fn start(target: &Arc<FakeTarget>) -> (Arc<RefreshControl>, tokio::task::JoinHandle<()>) {
+        let control = Arc::new(RefreshControl::new(true));
+        let task = tokio::spawn(run(Arc::downgrade(target), control.clone(), Arc::new(target.clock.clone())));
+        control.wake();
+        settled(&target.clock, &control).await;
+        (control, task)
+    }
+
+    /// Moves the clock to `ms` after the first token's issue and waits for the refresher.
+    async fn at(target: &FakeTarget, control: &RefreshControl, ms: i64) {
+        target.clock.set_ms(T0 * 1000 + ms);
+        settled(&target.clock, control).await;
+    }
+
+    /// A refresher that spins or panicked fails the test instead of hanging it.
+    async fn settled(clock: &ManualClock, control: &RefreshControl) {
+        let settled = tokio::time::timeout(Duration::from_secs(5), control.settled(clock));
+        settled.await.expect("the refresher settles");
+    }
+
+    // With the default 10 s buffer and a 2-5 s lead, a 60 s token is due 45-48 s after issue.
+
+    #[tokio::test]
+    async fn refreshes_a_token_once_when_it_comes_due() {
+        let target = FakeTarget::new(0);
+        let (control, _task) = start(&target).await;
+        let wait = *target.clock.sleeps().last().unwrap();
+        assert!((Duration::from_secs(45)..=Duration::from_secs(48)).contains(&wait), "{wait:?}");
+        // A change just before the lead makes it plan again, still without refreshing.
+        control.wake();
+        at(&target, &control, 44_999).await;
+        assert_eq!(target.refreshes(), 0, "not before the lead");
+        at(&target, &control, 48_000).await;
+        assert_eq!(target.refreshes(), 1);
+        at(&target, &control, 92_999).await;
+        assert_eq!(target.refreshes(), 1, "the new token is not due yet");
+    }
+
+    #[tokio::test]
+    async fn backs_off_after_failures() {
+        let target = FakeTarget::new(2);
+        let (control, _task) = start(&target).await;
+        at(&target, &control, 48_000).await;
+        assert_eq!(target.refreshes(), 1);
+        let wait = *target.clock.sleeps().last().unwrap();
+        assert!((BACKOFF_BASE / 2..=BACKOFF_BASE).contains(&wait), "{wait:?}");
+        at(&target, &control, 48_499).await;
+        assert_eq!(target.refreshes(), 1, "no retry before the backoff");
+        at(&target, &control, 49_000).await;
+        assert_eq!(target.refreshes(), 2);
+        let wait = *target.clock.sleeps().last().unwrap();
+        assert!((BACKOFF_BASE..=BACKOFF_BASE * 2).contains(&wait), "doubled: {wait:?}");
+        at(&target, &control, 51_000).await;
+        assert_eq!(target.refreshes(), 3, "succeeded");
+        at(&target, &control, 95_999).await;
+        assert_eq!(target.refreshes(), 3, "the new token is not due yet");
+    }
+
+    #[tokio::test]
+    async fn stops_once_the_target_is_dropped() {
+        let target = FakeTarget::new(0);
+        let (_control, task) = start(&target).await;
+        let clock = target.clock.clone();
+        drop(target);
+        clock.advance(Duration::from_secs(60));
+        tokio::time::timeout(Duration::from_secs(5), task).await.expect("the task ended").unwrap();
     }
 }
