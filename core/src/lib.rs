@@ -20,6 +20,7 @@ pub mod backend;
 mod clerk;
 mod clock;
 mod config;
+mod engine;
 mod error;
 mod events;
 mod fapi;
@@ -32,6 +33,8 @@ mod jwt;
 mod refresher;
 mod retry;
 mod session;
+#[cfg(feature = "testing")]
+mod settle;
 mod skew;
 mod state;
 mod tls;
@@ -40,7 +43,9 @@ mod token_store;
 
 pub use authorized::AuthorizedClient;
 pub use clerk::Clerk;
-pub use clock::{Clock, ManualClock, SleepFuture, SleepMode, SystemClock};
+pub use clock::{Clock, SleepFuture, SystemClock};
+#[cfg(feature = "testing")]
+pub use clock::{ManualClock, SleepMode};
 pub use config::{CLERK_API_VERSION, ClerkConfig, frontend_api_host};
 pub use events::{ClerkEvent, EventStream};
 pub use error::{ApiError, ApiErrorEntry, Error, InvalidResponse, Result, SESSION_ENDING_CODES};

@@ -6,15 +6,17 @@
 //! same single-flight path as `get_token` (a caller arriving meanwhile joins that request).
 //! While paused (app in the background) it runs no timer at all.
 
+use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use tokio::sync::{Notify, watch};
+use tokio::sync::Notify;
 
-use crate::clerk::Inner;
-use crate::clock::{Clock, SleepFuture};
+use crate::clock::Clock;
 use crate::error::Error;
+#[cfg(feature = "testing")]
+use crate::settle::{Phase, Progress};
 use crate::token::{DEFAULT_EXPIRATION_BUFFER, MAX_EXPIRATION_BUFFER, TokenResource};
 
 /// A refresh starts this long (plus jitter) before the token turns stale, so it lands before
@@ -26,65 +28,52 @@ const LEAD_JITTER: Duration = Duration::from_secs(3);
 const BACKOFF_BASE: Duration = Duration::from_secs(1);
 const BACKOFF_MAX: Duration = Duration::from_secs(60);
 
-/// What the refresher is doing; `seen` is the wake count it had handled when it got there.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Status {
-    phase: Phase,
-    seen: u64,
-}
+/// All the refresher sees of the engine, so that it can be tested alone.
+pub(crate) trait RefreshTarget: Send + Sync + 'static {
+    /// The server's clock (Unix milliseconds), which token lifetimes are measured in.
+    fn server_now_ms(&self) -> i64;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Phase {
-    /// Refreshing, or deciding what to do next.
-    Working,
-    /// Nothing to refresh (signed out, no token yet, or the token expired while suspended)
-    /// until something changes.
-    Waiting,
-    /// Asleep until this device-clock time, or until something changes.
-    Sleeping {
-        until_ms: i64,
-    },
-    Paused,
-    Stopped,
+    /// The active session and its cached session token: what the refresher keeps fresh.
+    fn session_token(&self) -> Option<(String, TokenResource)>;
+
+    /// Replaces `stale`, the session token the refresher planned for, sharing the request with
+    /// any caller fetching the same key. A newer token already cached is returned as is;
+    /// `Ok(None)` once the session has ended.
+    fn refresh(
+        self: Arc<Self>,
+        session_id: String,
+        stale: &TokenResource,
+    ) -> impl Future<Output = Result<Option<TokenResource>, Error>> + Send;
 }
 
 /// Shared between the engine and its refresher task.
 pub(crate) struct RefreshControl {
-    /// Whether a refresher task runs for this engine at all.
-    enabled: bool,
     wake: Notify,
-    wakes: AtomicU64,
     paused: AtomicBool,
     stopped: AtomicBool,
-    status: watch::Sender<Status>,
     /// The largest expiration buffer asked of the session token so far, in milliseconds.
     buffer_ms: AtomicU64,
-    /// Deadlines (device clock) of the retry waits requests are in, by wait id.
-    request_waits: Mutex<Vec<(u64, i64)>>,
-    next_wait: AtomicU64,
+    #[cfg(feature = "testing")]
+    pub progress: Arc<Progress>,
 }
 
 impl RefreshControl {
-    pub fn new(enabled: bool) -> Self {
+    /// `enabled`: whether a refresher task runs for this engine, which only `settled` asks.
+    pub fn new(#[cfg_attr(not(feature = "testing"), expect(unused_variables))] enabled: bool) -> Self {
         Self {
-            enabled,
             wake: Notify::new(),
-            wakes: AtomicU64::new(0),
             paused: AtomicBool::new(false),
             stopped: AtomicBool::new(false),
-            status: watch::Sender::new(Status {
-                phase: Phase::Waiting,
-                seen: 0,
-            }),
             buffer_ms: AtomicU64::new(DEFAULT_EXPIRATION_BUFFER.as_millis() as u64),
-            request_waits: Mutex::new(Vec::new()),
-            next_wait: AtomicU64::new(0),
+            #[cfg(feature = "testing")]
+            progress: Arc::new(Progress::new(enabled)),
         }
     }
 
     /// Something the plan depends on changed (token, session, pause state).
     pub fn wake(&self) {
-        self.wakes.fetch_add(1, Ordering::SeqCst);
+        #[cfg(feature = "testing")]
+        self.progress.woke();
         self.wake.notify_one();
     }
 
@@ -112,77 +101,9 @@ impl RefreshControl {
         }
     }
 
-    /// Resolves once the refresher has handled every change and can do nothing more until the
-    /// clock moves or something changes. Tests that drive the clock call it after each step.
+    #[cfg(feature = "testing")]
     pub async fn settled(&self, clock: &dyn Clock) {
-        if !self.enabled {
-            return;
-        }
-        let mut status = self.status.subscribe();
-        let _ = status
-            .wait_for(|s| {
-                s.seen == self.wakes.load(Ordering::SeqCst)
-                    && match s.phase {
-                        // A refresh waiting out a retry delay moves only with the clock.
-                        Phase::Working => self.request_waiting(clock.now_ms()),
-                        Phase::Sleeping { until_ms } => until_ms > clock.now_ms(),
-                        Phase::Waiting | Phase::Paused | Phase::Stopped => true,
-                    }
-            })
-            .await;
-    }
-
-    fn set(&self, phase: Phase, seen: u64) {
-        self.status.send_replace(Status { phase, seen });
-    }
-
-    fn request_waiting(&self, now_ms: i64) -> bool {
-        self.request_waits.lock().unwrap_or_else(|p| p.into_inner()).iter().any(|&(_, until)| until > now_ms)
-    }
-}
-
-/// The clock requests sleep on between retries. It records each wait's deadline so that
-/// `settled` can tell a refresh waiting on the clock from one still at work.
-pub(crate) struct RequestClock {
-    clock: Arc<dyn Clock>,
-    control: Arc<RefreshControl>,
-}
-
-impl RequestClock {
-    pub fn new(clock: Arc<dyn Clock>, control: Arc<RefreshControl>) -> Self {
-        Self { clock, control }
-    }
-}
-
-impl Clock for RequestClock {
-    fn now_ms(&self) -> i64 {
-        self.clock.now_ms()
-    }
-
-    fn sleep(&self, duration: Duration) -> SleepFuture {
-        let control = self.control.clone();
-        let id = control.next_wait.fetch_add(1, Ordering::Relaxed);
-        let until = self.clock.now_ms() + duration.as_millis() as i64;
-        control.request_waits.lock().unwrap_or_else(|p| p.into_inner()).push((id, until));
-        // Whoever waits in `settled` looks again.
-        control.status.send_modify(|_| {});
-        let sleep = self.clock.sleep(duration);
-        Box::pin(async move {
-            let _done = WaitDone { control, id };
-            sleep.await;
-        })
-    }
-}
-
-/// Forgets a wait when it ends or is dropped.
-struct WaitDone {
-    control: Arc<RefreshControl>,
-    id: u64,
-}
-
-impl Drop for WaitDone {
-    fn drop(&mut self) {
-        self.control.request_waits.lock().unwrap_or_else(|p| p.into_inner()).retain(|&(id, _)| id != self.id);
+        self.progress.settled(clock).await;
     }
 }
 
@@ -251,29 +172,34 @@ enum Step {
 }
 
 /// The refresher's task. It holds the engine weakly, so dropping the last `Clerk` ends it.
-pub(crate) async fn run(inner: Weak<Inner>, control: Arc<RefreshControl>, clock: Arc<dyn Clock>) {
+pub(crate) async fn run<T: RefreshTarget>(target: Weak<T>, control: Arc<RefreshControl>, clock: Arc<dyn Clock>) {
     let mut lead = Lead {
         token: (0, 0),
         lead_ms: 0,
     };
     let mut backoff = Backoff::default();
     loop {
-        let seen = control.wakes.load(Ordering::SeqCst);
+        // What `settled` is told; nothing is reported without the test hooks.
+        #[cfg(feature = "testing")]
+        let seen = control.progress.wakes();
         if control.stopped.load(Ordering::SeqCst) {
-            control.set(Phase::Stopped, seen);
+            #[cfg(feature = "testing")]
+            control.progress.set(Phase::Stopped, seen);
             return;
         }
         if control.paused.load(Ordering::SeqCst) {
-            control.set(Phase::Paused, seen);
+            #[cfg(feature = "testing")]
+            control.progress.set(Phase::Paused, seen);
             control.wake.notified().await;
             continue;
         }
-        control.set(Phase::Working, seen);
-        let Some(engine) = inner.upgrade() else {
+        #[cfg(feature = "testing")]
+        control.progress.set(Phase::Working, seen);
+        let Some(engine) = target.upgrade() else {
             return;
         };
         let now = engine.server_now_ms();
-        let step = match engine.refresh_target() {
+        let step = match engine.session_token() {
             // Expired while the app was suspended: the next `get_token` fetches on demand. A
             // refresh this late must not be the request that finds out the session is gone.
             Some((_, token)) if token.is_expired(now) => Step::Wait,
@@ -292,18 +218,15 @@ pub(crate) async fn run(inner: Weak<Inner>, control: Arc<RefreshControl>, clock:
         match step {
             Step::Wait => {
                 drop(engine);
-                control.set(Phase::Waiting, seen);
+                #[cfg(feature = "testing")]
+                control.progress.set(Phase::Waiting, seen);
                 control.wake.notified().await;
             }
             Step::Sleep(ms) => {
                 drop(engine);
                 let before = clock.now_ms();
-                control.set(
-                    Phase::Sleeping {
-                        until_ms: before + ms,
-                    },
-                    seen,
-                );
+                #[cfg(feature = "testing")]
+                control.progress.set(Phase::Sleeping { until_ms: before + ms }, seen);
                 let slept = tokio::select! {
                     () = clock.sleep_until(before + ms) => true,
                     () = control.wake.notified() => false,
@@ -337,7 +260,14 @@ pub(crate) async fn run(inner: Weak<Inner>, control: Arc<RefreshControl>, clock:
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Mutex;
+    use std::sync::atomic::AtomicU32;
+
     use super::*;
+    use crate::clock::{ManualClock, SleepMode};
+
+    /// Issue time of the first token, in Unix seconds.
+    const T0: i64 = 1_000_000;
 
     fn token(iat: i64, exp: i64) -> TokenResource {
         TokenResource {
@@ -391,5 +321,127 @@ mod tests {
         let first = lead.for_token(&token(1, 61));
         assert!((2_000..=5_000).contains(&first));
         assert_eq!(lead.for_token(&token(1, 61)), first);
+    }
+
+    /// An engine with one signed-in session whose token lives 60 s. Its refreshes fail while
+    /// `failures_left` lasts, then mint a new token.
+    struct FakeTarget {
+        clock: ManualClock,
+        session: Mutex<(String, TokenResource)>,
+        failures_left: AtomicU32,
+        refreshes: AtomicU32,
+    }
+
+    impl FakeTarget {
+        fn new(failures: u32) -> Arc<Self> {
+            Arc::new(Self {
+                clock: ManualClock::with_sleep_mode(T0 * 1000, SleepMode::Wait),
+                session: Mutex::new(("sess_1".into(), token(T0, T0 + 60))),
+                failures_left: AtomicU32::new(failures),
+                refreshes: AtomicU32::new(0),
+            })
+        }
+
+        fn refreshes(&self) -> u32 {
+            self.refreshes.load(Ordering::SeqCst)
+        }
+    }
+
+    impl RefreshTarget for FakeTarget {
+        fn server_now_ms(&self) -> i64 {
+            self.clock.now_ms()
+        }
+
+        fn session_token(&self) -> Option<(String, TokenResource)> {
+            Some(self.session.lock().unwrap().clone())
+        }
+
+        async fn refresh(
+            self: Arc<Self>,
+            session_id: String,
+            stale: &TokenResource,
+        ) -> Result<Option<TokenResource>, Error> {
+            self.refreshes.fetch_add(1, Ordering::SeqCst);
+            let planned = self.session.lock().unwrap().clone();
+            assert_eq!((session_id, stale), (planned.0, &planned.1), "it replaces the token it planned for");
+            if self.failures_left.load(Ordering::SeqCst) > 0 {
+                self.failures_left.fetch_sub(1, Ordering::SeqCst);
+                return Err(Error::Timeout);
+            }
+            let now = self.clock.now_ms() / 1000;
+            let fresh = token(now, now + 60);
+            self.session.lock().unwrap().1 = fresh.clone();
+            Ok(Some(fresh))
+        }
+    }
+
+    /// Runs the refresher for `target` and lets it plan, as the engine does once a token is
+    /// cached.
+    async fn start(target: &Arc<FakeTarget>) -> (Arc<RefreshControl>, tokio::task::JoinHandle<()>) {
+        let control = Arc::new(RefreshControl::new(true));
+        let task = tokio::spawn(run(Arc::downgrade(target), control.clone(), Arc::new(target.clock.clone())));
+        control.wake();
+        settled(&target.clock, &control).await;
+        (control, task)
+    }
+
+    /// Moves the clock to `ms` after the first token's issue and waits for the refresher.
+    async fn at(target: &FakeTarget, control: &RefreshControl, ms: i64) {
+        target.clock.set_ms(T0 * 1000 + ms);
+        settled(&target.clock, control).await;
+    }
+
+    /// A refresher that spins or panicked fails the test instead of hanging it.
+    async fn settled(clock: &ManualClock, control: &RefreshControl) {
+        let settled = tokio::time::timeout(Duration::from_secs(5), control.settled(clock));
+        settled.await.expect("the refresher settles");
+    }
+
+    // With the default 10 s buffer and a 2-5 s lead, a 60 s token is due 45-48 s after issue.
+
+    #[tokio::test]
+    async fn refreshes_a_token_once_when_it_comes_due() {
+        let target = FakeTarget::new(0);
+        let (control, _task) = start(&target).await;
+        let wait = *target.clock.sleeps().last().unwrap();
+        assert!((Duration::from_secs(45)..=Duration::from_secs(48)).contains(&wait), "{wait:?}");
+        // A change just before the lead makes it plan again, still without refreshing.
+        control.wake();
+        at(&target, &control, 44_999).await;
+        assert_eq!(target.refreshes(), 0, "not before the lead");
+        at(&target, &control, 48_000).await;
+        assert_eq!(target.refreshes(), 1);
+        at(&target, &control, 92_999).await;
+        assert_eq!(target.refreshes(), 1, "the new token is not due yet");
+    }
+
+    #[tokio::test]
+    async fn backs_off_after_failures() {
+        let target = FakeTarget::new(2);
+        let (control, _task) = start(&target).await;
+        at(&target, &control, 48_000).await;
+        assert_eq!(target.refreshes(), 1);
+        let wait = *target.clock.sleeps().last().unwrap();
+        assert!((BACKOFF_BASE / 2..=BACKOFF_BASE).contains(&wait), "{wait:?}");
+        at(&target, &control, 48_499).await;
+        assert_eq!(target.refreshes(), 1, "no retry before the backoff");
+        at(&target, &control, 49_000).await;
+        assert_eq!(target.refreshes(), 2);
+        let wait = *target.clock.sleeps().last().unwrap();
+        assert!((BACKOFF_BASE..=BACKOFF_BASE * 2).contains(&wait), "doubled: {wait:?}");
+        at(&target, &control, 51_000).await;
+        assert_eq!(target.refreshes(), 3, "succeeded");
+        at(&target, &control, 95_999).await;
+        assert_eq!(target.refreshes(), 3, "the new token is not due yet");
+    }
+
+    #[tokio::test]
+    async fn stops_once_the_target_is_dropped() {
+        let target = FakeTarget::new(0);
+        let (_control, task) = start(&target).await;
+        let clock = target.clock.clone();
+        drop(target);
+        clock.advance(Duration::from_secs(60));
+        tokio::time::timeout(Duration::from_secs(5), task).await.expect("the task ended").unwrap();
     }
 }

@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use crate::clerk::Inner;
+use crate::engine::Inner;
 use crate::error::Error;
 use crate::token::{GetTokenOptions, TokenResource, TokenSource};
 
