@@ -22,7 +22,7 @@ dependencyResolutionManagement {
         mavenCentral()
         // rustls-platform-verifier's Android component (group `rustls`) is published by the
         // rustls project as a Maven repository on GitHub, not on Maven Central. Apps that use
-        // this library add the same repository (README.md, "Packaging").
+        // this library add the same repository (docs/packaging.md).
         maven {
             url = uri("https://github.com/rustls/rustls-platform-verifier/raw/maven-archive/android-release-support/maven/")
             content { includeGroup("rustls") }
