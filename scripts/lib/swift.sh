@@ -28,7 +28,7 @@ swift_available() {
 }
 
 swift_how_to_get() {
-  echo "Swift is needed: on a Mac install Xcode 15+; on Linux put a Swift 5.10+ toolchain on the PATH, or run scripts/test as root on Debian/Ubuntu (it sets up Swift 6.0.3 from Debian 13 in $SWIFT_ROOT)"
+  echo "Swift is needed: on a Mac install Xcode 16+; on Linux put a Swift 6.0+ toolchain on the PATH, or run scripts/test as root on Debian/Ubuntu (it sets up Swift 6.0.3 from Debian 13 in $SWIFT_ROOT)"
 }
 
 # swift_require: a toolchain, setting up the cached trixie root if needed; fails early, naming
