@@ -555,7 +555,7 @@ fn the_committed_swift_snapshot_has_the_documented_api() {
         "Clerk :: public func signIn(ticket: String) async throws -> Session",
         "Clerk :: public func signOut() async throws",
         "Session :: public func getToken(_ options: GetTokenOptions = .init()) async throws -> TokenResource?",
-        "GetTokenOptions :: public init(template: String? = nil, expirationBuffer: Double = Double(10.0), skipCache: Bool = false, organizationId: String? = nil)",
+        "GetTokenOptions :: public init(template: String? = nil, expirationBuffer: Double = 10, skipCache: Bool = false, organizationId: String? = nil)",
         "TokenResource :: public let jwt: String",
         "TokenResource :: conforms to CustomStringConvertible",
         "TokenResource :: conforms to CustomDebugStringConvertible",
@@ -569,15 +569,21 @@ fn the_committed_swift_snapshot_has_the_documented_api() {
         1,
         "one getToken, no overloads to be ambiguous with: {get_token:?}"
     );
-    // Values crossing tasks: the records and the error are Sendable.
+    // Values crossing tasks: the values, the error and the session are Sendable.
     for value_type in [
         "ClerkApiError",
         "ClerkError",
-        "ClerkSettings",
+        "ClerkEvent",
         "GetTokenOptions",
+        "Session",
         "TokenResource",
     ] {
         let line = format!("{value_type} :: conforms to Sendable");
         assert!(lines.contains(&line), "missing: {line}");
+    }
+    // The product alone: nothing of the generated layer under it.
+    for generated in ["Uniffi", "uniffi", "FfiConverter", "RustBuffer", "ClerkCore", "ClerkSettings", "NoHandle"] {
+        let leaked: Vec<_> = lines.iter().filter(|l| l.contains(generated)).collect();
+        assert!(leaked.is_empty(), "generated API in the snapshot: {leaked:?}");
     }
 }
