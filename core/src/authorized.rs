@@ -51,7 +51,7 @@ impl AuthorizedClient {
             value.set_sensitive(true);
             request.headers_mut().insert(AUTHORIZATION, value);
         }
-        self.http.execute(request).await.map_err(Error::from_reqwest)
+        self.http.execute(request).await.map_err(crate::transport::network_error)
     }
 }
 

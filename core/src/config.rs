@@ -11,6 +11,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::error::Error;
 use crate::retry::RetryPolicy;
 use crate::token_store::{MemoryTokenStore, TokenStore};
+use crate::transport::HttpTransport;
 
 /// The Frontend API version this engine speaks (see the OpenAPI spec of the same date).
 pub const CLERK_API_VERSION: &str = "2026-05-12";
@@ -31,6 +32,9 @@ pub struct ClerkConfig {
     /// Refresh the active session's token in the background before it turns stale, so callers
     /// never wait on the network for it. Off by default in the core; the app facades turn it on.
     pub auto_refresh: bool,
+    /// What sends each request; `None` is reqwest (feature `reqwest`). The app builds give the
+    /// platform's own stack.
+    pub transport: Option<Arc<dyn HttpTransport>>,
 }
 
 impl ClerkConfig {
@@ -55,6 +59,7 @@ impl ClerkConfig {
             token_store: Arc::new(MemoryTokenStore::new()),
             max_cached_tokens: 1024,
             auto_refresh: false,
+            transport: None,
         })
     }
 
@@ -88,6 +93,11 @@ impl ClerkConfig {
         self
     }
 
+    pub fn with_transport(mut self, transport: Arc<dyn HttpTransport>) -> Self {
+        self.transport = Some(transport);
+        self
+    }
+
     pub fn with_sdk(mut self, name: impl Into<String>, version: impl Into<String>) -> Self {
         self.sdk_name = name.into();
         self.sdk_version = version.into();
@@ -104,6 +114,7 @@ impl std::fmt::Debug for ClerkConfig {
             .field("retry", &self.retry)
             .field("max_cached_tokens", &self.max_cached_tokens)
             .field("auto_refresh", &self.auto_refresh)
+            .field("transport", &if self.transport.is_some() { "given" } else { "default" })
             .field("sdk", &format_args!("{}/{}", self.sdk_name, self.sdk_version))
             .finish_non_exhaustive()
     }

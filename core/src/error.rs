@@ -159,50 +159,15 @@ impl Error {
     pub(crate) fn configuration(message: impl Into<String>) -> Self {
         Error::Configuration { message: message.into() }
     }
-
-    pub(crate) fn from_reqwest(err: reqwest::Error) -> Self {
-        if err.is_timeout() {
-            return Error::Timeout;
-        }
-        // Without the URL: it is not secret, but it is noise, and the message stays stable.
-        let err = err.without_url();
-        if answered_without_tls(&err) {
-            return Error::Network {
-                message: "the server did not answer with TLS: it may speak plain http://, not https://".into(),
-            };
-        }
-        let mut message = err.to_string();
-        let mut source = std::error::Error::source(&err);
-        while let Some(cause) = source {
-            message.push_str(": ");
-            message.push_str(&cause.to_string());
-            source = cause.source();
-        }
-        Error::Network { message }
-    }
 }
 
-/// Whether the TLS handshake failed because the first bytes back were not a TLS record, as
-/// when an `https://` URL points at a plain HTTP server (rustls reports an invalid content
-/// type). The rustls error arrives inside (nested) `io::Error`s, whose `source` skips it.
-fn answered_without_tls(err: &reqwest::Error) -> bool {
-    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(err);
-    while let Some(error) = cause {
-        let mut wrapped = Some(error);
-        while let Some(candidate) = wrapped {
-            if let Some(rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType)) =
-                candidate.downcast_ref::<rustls::Error>()
-            {
-                return true;
-            }
-            wrapped = candidate
-                .downcast_ref::<std::io::Error>()
-                .and_then(std::io::Error::get_ref)
-                .map(|inner| inner as &(dyn std::error::Error + 'static));
+impl From<crate::transport::TransportError> for Error {
+    fn from(error: crate::transport::TransportError) -> Self {
+        match error {
+            crate::transport::TransportError::Timeout => Error::Timeout,
+            crate::transport::TransportError::Network { message } => Error::Network { message },
         }
-        cause = error.source();
     }
-    false
 }
 
 #[cfg(test)]

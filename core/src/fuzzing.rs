@@ -4,9 +4,6 @@
 
 use std::time::Duration;
 
-use reqwest::StatusCode;
-use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
-
 pub use crate::error::{ApiError, Error, InvalidResponse};
 use crate::state::State;
 use crate::token::{CacheKey, TokenResource};
@@ -71,13 +68,10 @@ impl ClientState {
 /// An error answer (`ClerkErrors` or anything else) with this status; `None` for a status
 /// outside 100..=999, which HTTP cannot carry.
 pub fn error_response(status: u16, body: &[u8], retry_after: Option<Duration>) -> Option<ApiError> {
-    let status = StatusCode::from_u16(status).ok()?;
-    Some(crate::http::api_error(status, body, retry_after))
+    (100..=999).contains(&status).then(|| crate::http::api_error(status, body, retry_after))
 }
 
 /// A raw `Retry-After` header value, read as the transport reads it.
 pub fn retry_after_header(value: &[u8], server_now_ms: i64) -> Option<Duration> {
-    let mut headers = HeaderMap::new();
-    headers.insert(RETRY_AFTER, HeaderValue::from_bytes(value).ok()?);
-    crate::http::retry_after(&headers, server_now_ms)
+    crate::http::retry_after(std::str::from_utf8(value).ok(), server_now_ms)
 }

@@ -1,13 +1,10 @@
-//! HTTP pieces shared by the Frontend API transport and the Backend API client: reading a
-//! response body within a size limit, decoding Clerk's error body, the `Retry-After` header,
-//! and the retry loop.
+//! HTTP pieces shared by the Frontend API transport and the Backend API client, whatever sends
+//! the requests: the body limits, decoding Clerk's error body, the `Retry-After` header, and
+//! the retry loop.
 
 use std::future::Future;
 use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
-use reqwest::header::{HeaderMap, RETRY_AFTER};
-use reqwest::{Response, StatusCode};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -20,37 +17,16 @@ use crate::retry::{RetryPolicy, parse_retry_after};
 pub(crate) const MAX_TOKEN_BODY: usize = 64 * 1024;
 pub(crate) const MAX_CLIENT_BODY: usize = 4 * 1024 * 1024;
 
-/// Reads `response` whole if its body is at most `limit` bytes. A 2xx body over the limit is
-/// `InvalidResponse::TooLarge`; an error status keeps its status (and `retry_after`) with the
-/// body left unread. Either way reading stops at the limit and the connection is dropped, so
-/// memory never follows what the server sends.
-pub(crate) async fn read_response(
-    response: Response,
-    limit: usize,
-    retry_after: Option<Duration>,
-) -> Result<Bytes, Error> {
-    let status = response.status();
-    let body = read_capped(response, limit).await?;
-    if !status.is_success() {
+/// The body of a 2xx answer, or the error it means. `body` is `None` when reading stopped at
+/// `limit`; a body over `limit` is refused here too, whatever the transport reported. A 2xx
+/// body over the limit is `InvalidResponse::TooLarge`; an error status keeps its status (and
+/// `retry_after`) without its body.
+pub(crate) fn answer(status: u16, body: Option<Vec<u8>>, limit: usize, retry_after: Option<Duration>) -> Result<Vec<u8>, Error> {
+    let body = body.filter(|body| body.len() <= limit);
+    if !(200..300).contains(&status) {
         return Err(Error::Api(api_error(status, body.as_deref().unwrap_or_default(), retry_after)));
     }
     body.ok_or(Error::InvalidResponse(InvalidResponse::TooLarge { limit }))
-}
-
-/// The body, or `None` once it is known to exceed `limit` (from `Content-Length`, or while
-/// reading a body of unknown length).
-pub(crate) async fn read_capped(mut response: Response, limit: usize) -> Result<Option<Bytes>, Error> {
-    if response.content_length().is_some_and(|length| length > limit as u64) {
-        return Ok(None);
-    }
-    let mut body = BytesMut::new();
-    while let Some(chunk) = response.chunk().await.map_err(Error::from_reqwest)? {
-        if body.len() + chunk.len() > limit {
-            return Ok(None);
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(Some(body.freeze()))
 }
 
 #[derive(Deserialize)]
@@ -67,14 +43,15 @@ pub(crate) fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
 
 /// Keeps every error entry the server sent. A body that is not `ClerkErrors` (a proxy's HTML
 /// page, say) still yields the status.
-pub(crate) fn api_error(status: StatusCode, body: &[u8], retry_after: Option<Duration>) -> ApiError {
+pub(crate) fn api_error(status: u16, body: &[u8], retry_after: Option<Duration>) -> ApiError {
     let wire: ErrorsWire = serde_json::from_slice(body).unwrap_or(ErrorsWire { errors: vec![], clerk_trace_id: None });
-    ApiError { status: status.as_u16(), errors: wire.errors, clerk_trace_id: wire.clerk_trace_id, retry_after }
+    ApiError { status, errors: wire.errors, clerk_trace_id: wire.clerk_trace_id, retry_after }
 }
 
-/// `Retry-After` as a duration; an HTTP date is measured from `server_now_ms`.
-pub(crate) fn retry_after(headers: &HeaderMap, server_now_ms: i64) -> Option<Duration> {
-    let value = headers.get(RETRY_AFTER)?.to_str().ok()?;
+/// A `Retry-After` header value as a duration; an HTTP date is measured from `server_now_ms`.
+/// A value that is not visible ASCII (as an HTTP header value must be) means nothing.
+pub(crate) fn retry_after(value: Option<&str>, server_now_ms: i64) -> Option<Duration> {
+    let value = value.filter(|v| v.bytes().all(|b| b == b'\t' || (0x20..0x7f).contains(&b)))?;
     parse_retry_after(value, server_now_ms)
 }
 

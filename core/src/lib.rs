@@ -14,6 +14,7 @@
 //! # Ok(()) }
 //! ```
 
+#[cfg(feature = "reqwest")]
 mod authorized;
 #[cfg(feature = "backend")]
 pub mod backend;
@@ -37,10 +38,13 @@ mod session;
 mod settle;
 mod skew;
 mod state;
+#[cfg(feature = "reqwest")]
 mod tls;
 mod token;
 mod token_store;
+mod transport;
 
+#[cfg(feature = "reqwest")]
 pub use authorized::AuthorizedClient;
 pub use clerk::Clerk;
 pub use clock::{Clock, SleepFuture, SystemClock};
@@ -53,3 +57,6 @@ pub use retry::{RetryPolicy, parse_retry_after};
 pub use session::Session;
 pub use token::{DEFAULT_EXPIRATION_BUFFER, GetTokenOptions, MAX_EXPIRATION_BUFFER, TokenResource, TokenSource};
 pub use token_store::{MemoryTokenStore, TokenStore};
+#[cfg(feature = "reqwest")]
+pub use transport::ReqwestTransport;
+pub use transport::{HttpMethod, HttpRequest, HttpResponse, HttpTransport, TransportError, TransportFuture};

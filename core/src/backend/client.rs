@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::Method;
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 use serde::Deserialize;
 use serde_json::json;
 use url::Url;
@@ -15,6 +15,7 @@ use crate::config::{CLERK_API_VERSION, check_transport_security};
 use crate::error::{Error, InvalidResponse};
 use crate::http::{self, parse_json};
 use crate::retry::RetryPolicy;
+use crate::transport::{network_error, read_capped};
 
 pub const DEFAULT_BACKEND_API_URL: &str = "https://api.clerk.com";
 
@@ -161,10 +162,13 @@ impl BackendClient {
                 .body(body.clone())
                 .send()
                 .await
-                .map_err(Error::from_reqwest)?;
-            let retry_after = http::retry_after(response.headers(), clock.now_ms());
+                .map_err(network_error)?;
+            let retry_after = response.headers().get(RETRY_AFTER).and_then(|v| v.to_str().ok());
+            let retry_after = http::retry_after(retry_after, clock.now_ms());
+            let status = response.status().as_u16();
             // A token or a sign-in token: a few KB at most.
-            http::read_response(response, http::MAX_TOKEN_BODY, retry_after).await
+            let body = read_capped(response, http::MAX_TOKEN_BODY).await.map_err(network_error)?;
+            http::answer(status, body.map(|b| b.to_vec()), http::MAX_TOKEN_BODY, retry_after)
         })
         .await?;
         parse_json(&response)

@@ -1,11 +1,10 @@
-//! Sends Frontend API requests: native-app headers, the device token and its rotation, clock
-//! skew sampling, error decoding, and retries with backoff.
+//! Sends Frontend API requests through the configured [`HttpTransport`]: native-app headers,
+//! the device token and its rotation, clock skew sampling, error decoding, the deadline of each
+//! attempt, and retries with backoff.
 
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
-use bytes::Bytes;
-use reqwest::Method;
-use reqwest::header::{AUTHORIZATION, DATE, HeaderMap, HeaderValue};
 use url::Url;
 
 use super::models::{ClientWire, SignInWire, Wrapped, client_response, token_response};
@@ -17,15 +16,20 @@ use crate::http::{self, parse_json};
 use crate::retry::RetryPolicy;
 use crate::skew::SkewEstimator;
 use crate::token_store::TokenStore;
+use crate::transport::{HttpMethod, HttpRequest, HttpResponse, HttpTransport};
+
+const FORM: &str = "application/x-www-form-urlencoded";
 
 pub(crate) struct FapiTransport {
-    http: reqwest::Client,
+    http: Arc<dyn HttpTransport>,
     base: Url,
+    request_timeout: Duration,
+    connect_timeout: Duration,
     store: Arc<dyn TokenStore>,
     clock: Arc<dyn Clock>,
     skew: SkewEstimator,
     retry: RetryPolicy,
-    sdk_header: HeaderValue,
+    sdk_header: String,
     events: Arc<Events>,
     /// Serialises every read-compare-write of the device token.
     device_token_lock: Mutex<()>,
@@ -33,21 +37,19 @@ pub(crate) struct FapiTransport {
 
 impl FapiTransport {
     pub fn new(config: &ClerkConfig, events: Arc<Events>) -> Result<Self, Error> {
-        // rustls needs a process-wide crypto provider; keep the app's if it installed one.
-        crate::tls::install_provider();
-        let http = reqwest::Client::builder()
-            .timeout(config.request_timeout)
-            .connect_timeout(config.connect_timeout)
-            // The Frontend API does not redirect native clients; never follow one with the
-            // device token attached.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| Error::configuration(format!("cannot build the HTTP client: {e}")))?;
-        let sdk_header = HeaderValue::from_str(&format!("{}/{}", config.sdk_name, config.sdk_version))
-            .map_err(|_| Error::configuration("SDK name/version must be visible ASCII"))?;
+        let http = match &config.transport {
+            Some(transport) => transport.clone(),
+            None => default_transport(config)?,
+        };
+        let sdk_header = format!("{}/{}", config.sdk_name, config.sdk_version);
+        if !is_header_value(&sdk_header) {
+            return Err(Error::configuration("SDK name/version must be visible ASCII"));
+        }
         Ok(Self {
             http,
             base: config.frontend_api.clone(),
+            request_timeout: config.request_timeout,
+            connect_timeout: config.connect_timeout,
             store: config.token_store.clone(),
             clock: config.clock.clone(),
             skew: SkewEstimator::default(),
@@ -68,13 +70,13 @@ impl FapiTransport {
     }
 
     pub async fn get_client(&self) -> Result<Option<ClientWire>, Error> {
-        let body = self.send(Method::GET, &["v1", "client"], &[], http::MAX_CLIENT_BODY).await?;
+        let body = self.send(HttpMethod::Get, &["v1", "client"], &[], http::MAX_CLIENT_BODY).await?;
         client_response(&body)
     }
 
     pub async fn sign_in_with_ticket(&self, ticket: &str) -> Result<(String, Option<ClientWire>), Error> {
         let form = [("strategy", "ticket"), ("ticket", ticket)];
-        let body = self.send(Method::POST, &["v1", "client", "sign_ins"], &form, http::MAX_CLIENT_BODY).await?;
+        let body = self.send(HttpMethod::Post, &["v1", "client", "sign_ins"], &form, http::MAX_CLIENT_BODY).await?;
         let wrapped: Wrapped<SignInWire> = parse_json(&body)?;
         let sign_in = wrapped.response.ok_or(Error::InvalidResponse(InvalidResponse::NotJson))?;
         match (sign_in.status.as_str(), sign_in.created_session_id) {
@@ -85,7 +87,7 @@ impl FapiTransport {
 
     pub async fn end_session(&self, session_id: &str) -> Result<Option<ClientWire>, Error> {
         let path = ["v1", "client", "sessions", session_id, "end"];
-        let body = self.send(Method::POST, &path, &[], http::MAX_CLIENT_BODY).await?;
+        let body = self.send(HttpMethod::Post, &path, &[], http::MAX_CLIENT_BODY).await?;
         let wrapped: Wrapped<serde::de::IgnoredAny> = parse_json(&body)?;
         Ok(wrapped.client)
     }
@@ -106,7 +108,7 @@ impl FapiTransport {
             form.extend(organization_id.map(|org| ("organization_id", org)));
         }
         form.extend(expired_token.map(|token| ("expired_token", token)));
-        let body = self.send(Method::POST, &path, &form, http::MAX_TOKEN_BODY).await?;
+        let body = self.send(HttpMethod::Post, &path, &form, http::MAX_TOKEN_BODY).await?;
         token_response(&body)
     }
 
@@ -125,52 +127,70 @@ impl FapiTransport {
 
     /// One logical request: retried on transient failures within the retry policy. At most
     /// `limit` bytes of the answer are read.
-    async fn send(&self, method: Method, path: &[&str], form: &[(&str, &str)], limit: usize) -> Result<Bytes, Error> {
-        http::with_retries(self.clock.as_ref(), &self.retry, || self.send_once(method.clone(), path, form, limit)).await
+    async fn send(&self, method: HttpMethod, path: &[&str], form: &[(&str, &str)], limit: usize) -> Result<Vec<u8>, Error> {
+        http::with_retries(self.clock.as_ref(), &self.retry, || self.send_once(method, path, form, limit)).await
     }
 
-    async fn send_once(
-        &self,
-        method: Method,
-        path: &[&str],
-        form: &[(&str, &str)],
-        limit: usize,
-    ) -> Result<Bytes, Error> {
-        let mut request = self
-            .http
-            .request(method.clone(), self.url(path))
-            .header("clerk-api-version", CLERK_API_VERSION)
-            .header("x-mobile", "1")
-            .header("x-clerk-sdk", self.sdk_header.clone());
+    /// One attempt. Its deadline runs on real time whatever the transport does, so a hang ends
+    /// there; dropping the transport's future cancels the platform's request.
+    async fn send_once(&self, method: HttpMethod, path: &[&str], form: &[(&str, &str)], limit: usize) -> Result<Vec<u8>, Error> {
         let sent_device_token = normalize(self.store.load());
-        if let Some(device_token) = &sent_device_token {
-            let mut value = HeaderValue::from_str(device_token)
-                .map_err(|_| Error::configuration("stored device token is not a valid header value"))?;
-            value.set_sensitive(true);
-            request = request.header(AUTHORIZATION, value);
-        }
-        if method == Method::POST {
-            request = request.form(form);
-        }
-
-        let response = request.send().await.map_err(Error::from_reqwest)?;
+        let request = self.request(method, path, form, limit, sent_device_token.as_deref())?;
+        let response = match tokio::time::timeout(self.request_timeout, self.http.send(request)).await {
+            Ok(response) => response?,
+            Err(_elapsed) => return Err(Error::Timeout),
+        };
         let device_now = self.clock.now_ms();
-        let server_date_ms = response
-            .headers()
-            .get(DATE)
-            .and_then(|v| v.to_str().ok())
+        let server_date_secs = response
+            .header("date")
             .and_then(|v| httpdate::parse_http_date(v).ok())
             .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
             .map(|d| d.as_secs() as i64);
-        if let Some(secs) = server_date_ms {
+        if let Some(secs) = server_date_secs {
             self.skew.observe(secs, device_now);
         }
-        if let Some(update) = device_token_update(response.headers()) {
+        if let Some(update) = device_token_update(&response) {
             self.rotate_device_token(sent_device_token.as_deref(), update);
         }
-        let retry_after =
-            http::retry_after(response.headers(), server_date_ms.map_or_else(|| self.server_now_ms(), |s| s * 1000));
-        http::read_response(response, limit, retry_after).await
+        let server_now_ms = server_date_secs.map_or_else(|| self.server_now_ms(), |s| s * 1000);
+        let retry_after = http::retry_after(response.header("retry-after"), server_now_ms);
+        http::answer(response.status, response.body, limit, retry_after)
+    }
+
+    /// The request exactly as the Frontend API expects it from a native app.
+    fn request(
+        &self,
+        method: HttpMethod,
+        path: &[&str],
+        form: &[(&str, &str)],
+        limit: usize,
+        device_token: Option<&str>,
+    ) -> Result<HttpRequest, Error> {
+        let mut headers = vec![
+            ("clerk-api-version".to_string(), CLERK_API_VERSION.to_string()),
+            ("x-mobile".to_string(), "1".to_string()),
+            ("x-clerk-sdk".to_string(), self.sdk_header.clone()),
+        ];
+        if let Some(device_token) = device_token {
+            if !is_header_value(device_token) {
+                return Err(Error::configuration("stored device token is not a valid header value"));
+            }
+            headers.push(("authorization".to_string(), device_token.to_string()));
+        }
+        let mut body = Vec::new();
+        if method == HttpMethod::Post {
+            headers.push(("content-type".to_string(), FORM.to_string()));
+            body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish().into_bytes();
+        }
+        Ok(HttpRequest {
+            method,
+            url: self.url(path).into(),
+            headers,
+            body,
+            max_response_bytes: limit,
+            connect_timeout: self.connect_timeout,
+            timeout: self.request_timeout,
+        })
     }
 
     /// The server rotates the device token by answering with a new one (or clears it). Compare
@@ -215,11 +235,29 @@ fn normalize(token: Option<String>) -> Option<String> {
     token.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
 }
 
+/// The transport for an engine configured without one.
+#[cfg(feature = "reqwest")]
+fn default_transport(config: &ClerkConfig) -> Result<Arc<dyn HttpTransport>, Error> {
+    Ok(Arc::new(crate::transport::ReqwestTransport::new(config.connect_timeout)?))
+}
+
+#[cfg(not(feature = "reqwest"))]
+fn default_transport(_config: &ClerkConfig) -> Result<Arc<dyn HttpTransport>, Error> {
+    Err(Error::configuration(
+        "no HTTP transport: give one with ClerkConfig::with_transport (this build has no reqwest)",
+    ))
+}
+
+/// Visible ASCII (and tabs), as an HTTP header value must be.
+fn is_header_value(value: &str) -> bool {
+    value.bytes().all(|b| b == b'\t' || (0x20..0x7f).contains(&b))
+}
+
 /// What a response's `Authorization` header does to the device token: `Some(None)` clears it
 /// (an empty value, or the scheme `Bearer` alone), `Some(Some(token))` replaces it, `None`
 /// leaves it (no header, or one that is not text).
-fn device_token_update(headers: &HeaderMap) -> Option<Option<String>> {
-    let value = headers.get(AUTHORIZATION)?.to_str().ok()?.trim();
+fn device_token_update(response: &HttpResponse) -> Option<Option<String>> {
+    let value = response.header("authorization").filter(|v| is_header_value(v))?.trim();
     if value.is_empty() || value.eq_ignore_ascii_case("bearer") {
         return Some(None);
     }
@@ -230,10 +268,13 @@ fn device_token_update(headers: &HeaderMap) -> Option<Option<String>> {
 mod tests {
     use super::*;
 
+    fn response(headers: Vec<(String, String)>) -> HttpResponse {
+        HttpResponse { status: 200, headers, body: Some(Vec::new()) }
+    }
+
     fn update(value: &[u8]) -> Option<Option<String>> {
-        let mut headers = HeaderMap::new();
-        headers.insert(AUTHORIZATION, HeaderValue::from_bytes(value).unwrap());
-        device_token_update(&headers)
+        let value = String::from_utf8_lossy(value).into_owned();
+        device_token_update(&response(vec![("Authorization".into(), value)]))
     }
 
     #[test]
@@ -244,7 +285,7 @@ mod tests {
         assert_eq!(update(b" dvt_1 "), Some(Some("dvt_1".to_string())));
         assert_eq!(update(b"Bearer dvt_1"), Some(Some("Bearer dvt_1".to_string())), "kept as sent, as the SDKs do");
         assert_eq!(update(b"dvt_\xff"), None, "a value that is not text leaves the token alone");
-        assert_eq!(device_token_update(&HeaderMap::new()), None);
+        assert_eq!(device_token_update(&response(vec![])), None);
     }
 
     #[test]
