@@ -7,6 +7,7 @@ use clerk_core::{Clerk, ClerkConfig};
 
 use crate::error::ClerkError;
 use crate::events::{ClerkEventListener, EventSubscription};
+use crate::http::{ForeignTransport, HttpTransport};
 use crate::panics;
 use crate::runtime;
 use crate::session::Session;
@@ -20,10 +21,16 @@ pub struct ClerkCore {
 
 #[uniffi::export]
 impl ClerkCore {
-    /// `token_store` defaults to memory only.
-    #[uniffi::constructor(default(token_store = None))]
-    pub fn new(settings: ClerkSettings, token_store: Option<Arc<dyn DeviceTokenStore>>) -> Result<Arc<Self>, ClerkError> {
-        panics::catching(|| Self::configure(settings, token_store, None))
+    /// `token_store` defaults to memory only. `transport` sends every request: the facades
+    /// give the platform's (URLSession, OkHttp); without one, a library built with the
+    /// `reqwest` feature uses reqwest, and the shipped library refuses to start.
+    #[uniffi::constructor(default(token_store = None, transport = None))]
+    pub fn new(
+        settings: ClerkSettings,
+        token_store: Option<Arc<dyn DeviceTokenStore>>,
+        transport: Option<Arc<dyn HttpTransport>>,
+    ) -> Result<Arc<Self>, ClerkError> {
+        panics::catching(|| Self::configure(settings, token_store, transport, None))
     }
 
     /// The active session, if signed in. No I/O.
@@ -74,7 +81,7 @@ impl ClerkCore {
         token_store: Option<Arc<dyn DeviceTokenStore>>,
         clock: Arc<dyn clerk_core::Clock>,
     ) -> Result<Arc<Self>, ClerkError> {
-        panics::catching(|| Self::configure(settings, token_store, Some(clock)))
+        panics::catching(|| Self::configure(settings, token_store, None, Some(clock)))
     }
 
     /// Resolves once background refresh has caught up with a test clock.
@@ -86,6 +93,7 @@ impl ClerkCore {
     fn configure(
         settings: ClerkSettings,
         token_store: Option<Arc<dyn DeviceTokenStore>>,
+        transport: Option<Arc<dyn HttpTransport>>,
         clock: Option<Arc<dyn clerk_core::Clock>>,
     ) -> Result<Arc<Self>, ClerkError> {
         let mut config = match (&settings.publishable_key, &settings.frontend_api_url) {
@@ -107,6 +115,9 @@ impl ClerkCore {
             .with_auto_refresh(settings.auto_refresh);
         if let Some(store) = token_store {
             config = config.with_token_store(Arc::new(ForeignStore(store)));
+        }
+        if let Some(transport) = transport {
+            config = config.with_transport(Arc::new(ForeignTransport(transport)));
         }
         #[cfg(feature = "testing")]
         let clock = clock.or_else(|| crate::test_hooks::clock_for(config.frontend_api.as_str()));

@@ -1,13 +1,12 @@
 //! The UniFFI surface over `clerk-core`. Thin by design: types cross the boundary here and
 //! every call runs on the runtime this crate owns; behaviour lives in the core.
 
-#[cfg(target_os = "android")]
-mod android;
 #[cfg(feature = "backend")]
 mod backend;
 mod engine;
 mod error;
 mod events;
+mod http;
 mod panics;
 mod peek;
 mod runtime;
@@ -26,6 +25,7 @@ pub use engine::ClerkCore;
 pub use peek::{clerkkit_peek_token, clerkkit_peeked_token};
 pub use error::{ClerkApiError, ClerkError};
 pub use events::{ClerkEvent, ClerkEventListener, EventSubscription};
+pub use http::{ForeignTransport, HttpCall, HttpCompletion, HttpFailure, HttpHeader, HttpMethod, HttpRequest, HttpResponse, HttpTransport};
 pub use session::Session;
 pub use token_store::DeviceTokenStore;
 pub use types::{ClerkSettings, GetTokenOptions, TokenResource};

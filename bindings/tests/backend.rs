@@ -13,7 +13,7 @@ fn a_server_signs_a_user_in_and_mints_their_session_and_template_tokens() {
     let emu = Emulator::start_blocking(EmulatorConfig::default()).unwrap();
     let backend = BackendClient::new(DEFAULT_SECRET_KEY.into(), Some(emu.url().into())).unwrap();
     let ticket = block_on(backend.create_sign_in_token("user_carol".into())).unwrap();
-    let core = ClerkCore::new(settings(emu.url()), None).unwrap();
+    let core = ClerkCore::new(settings(emu.url()), None, None).unwrap();
     let session = block_on(core.sign_in_with_ticket(ticket)).unwrap();
     assert_eq!(session.user_id().as_deref(), Some("user_carol"));
 

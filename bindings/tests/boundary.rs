@@ -73,13 +73,13 @@ fn api_errors_cross_the_boundary_with_the_server_detail() {
 #[test]
 fn bad_configuration_is_an_error_not_a_crash() {
     let none = ClerkSettings { frontend_api_url: None, ..settings("x") };
-    assert!(matches!(ClerkCore::new(none, None), Err(ClerkError::Configuration { .. })));
+    assert!(matches!(ClerkCore::new(none, None, None), Err(ClerkError::Configuration { .. })));
     let insecure = settings("http://example.com");
-    assert!(matches!(ClerkCore::new(insecure, None), Err(ClerkError::Configuration { .. })));
+    assert!(matches!(ClerkCore::new(insecure, None, None), Err(ClerkError::Configuration { .. })));
     let zero_timeout = ClerkSettings { request_timeout_seconds: 0.0, ..settings("http://127.0.0.1:1") };
-    assert!(matches!(ClerkCore::new(zero_timeout, None), Err(ClerkError::Configuration { .. })));
+    assert!(matches!(ClerkCore::new(zero_timeout, None, None), Err(ClerkError::Configuration { .. })));
     let bad_key = ClerkSettings { frontend_api_url: None, publishable_key: Some("pk_live_!!".into()), ..settings("x") };
-    assert!(matches!(ClerkCore::new(bad_key, None), Err(ClerkError::Configuration { .. })));
+    assert!(matches!(ClerkCore::new(bad_key, None, None), Err(ClerkError::Configuration { .. })));
 }
 
 #[test]

@@ -34,7 +34,7 @@ fn assert_hidden(text: &str, secrets: &[&str]) {
 fn tokens_and_errors_are_shown_without_secrets() {
     let emu = Emulator::start_blocking(EmulatorConfig::default()).unwrap();
     let store = Arc::new(Store::default());
-    let core = ClerkCore::new(settings(emu.url()), Some(store.clone())).unwrap();
+    let core = ClerkCore::new(settings(emu.url()), Some(store.clone()), None).unwrap();
     let session = block_on(core.sign_in_with_ticket(emu.create_sign_in_token("user_alice").token)).unwrap();
     let options = GetTokenOptions { template: None, expiration_buffer: 10.0, skip_cache: true, organization_id: None };
     let token = block_on(session.request_token(options.clone())).unwrap().unwrap();

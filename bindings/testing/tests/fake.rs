@@ -21,7 +21,7 @@ fn options(skip_cache: bool) -> GetTokenOptions {
 #[test]
 fn the_fake_drives_an_engines_clock_and_background_refresh() {
     let fake = FakeClerk::start(true).unwrap();
-    let core = ClerkCore::new(settings(fake.frontend_api_url(), true), None).unwrap();
+    let core = ClerkCore::new(settings(fake.frontend_api_url(), true), None, None).unwrap();
     let session = block_on(core.sign_in_with_ticket(fake.sign_in_token("user_1".into()))).unwrap();
     let first = block_on(session.request_token(options(false))).unwrap().unwrap();
     assert_eq!(first.issued_at * 1000, fake.now_ms() / 1000 * 1000, "the engine reads the fake's clock");
@@ -38,7 +38,7 @@ fn the_fake_drives_an_engines_clock_and_background_refresh() {
 #[test]
 fn failures_are_retried_on_the_fakes_time_and_revocation_ends_the_session() {
     let fake = FakeClerk::start(true).unwrap();
-    let core = ClerkCore::new(settings(fake.frontend_api_url(), false), None).unwrap();
+    let core = ClerkCore::new(settings(fake.frontend_api_url(), false), None, None).unwrap();
     let session = block_on(core.sign_in_with_ticket(fake.sign_in_token("user_1".into()))).unwrap();
 
     fake.fail_next(FakeRoute::SessionToken, 503, 1, None);
@@ -67,7 +67,7 @@ fn failures_are_retried_on_the_fakes_time_and_revocation_ends_the_session() {
 fn engines_for_other_urls_keep_their_own_clock() {
     let fake = FakeClerk::start(true).unwrap();
     let other = FakeClerk::start(true).unwrap();
-    let core = ClerkCore::new(settings(other.frontend_api_url(), false), None).unwrap();
+    let core = ClerkCore::new(settings(other.frontend_api_url(), false), None, None).unwrap();
     let session = block_on(core.sign_in_with_ticket(other.sign_in_token("user_2".into()))).unwrap();
     block_on(fake.advance(3600.0));
     let token = block_on(session.request_token(options(false))).unwrap().unwrap();
@@ -79,7 +79,7 @@ fn engines_for_other_urls_keep_their_own_clock() {
 #[test]
 fn a_fake_can_keep_its_clock_still_through_backoffs() {
     let still = FakeClerk::start(false).unwrap();
-    let core = ClerkCore::new(settings(still.frontend_api_url(), false), None).unwrap();
+    let core = ClerkCore::new(settings(still.frontend_api_url(), false), None, None).unwrap();
     let session = block_on(core.sign_in_with_ticket(still.sign_in_token("user_1".into()))).unwrap();
     still.fail_next(FakeRoute::SessionToken, 503, 1, None);
     let before = still.now_ms();
