@@ -11,17 +11,43 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 MOBILE_PROFILE="${CLERK_MOBILE_PROFILE:-mobile}"
 MOBILE_FEATURES=(--no-default-features)
 
+# The crates the `reqwest` feature links (HTTP, TLS, crypto, Android's JNI verifier): the apps'
+# libraries send requests through the platform's stack and must hold none of them.
+NETWORK_STACK_CRATES=(reqwest hyper rustls webpki ring rustls_platform_verifier jni)
+# The ones a host build with `reqwest` must show: the check's positive control.
+NETWORK_STACK_CONTROL=(reqwest hyper rustls webpki ring)
+
+# crates_in LIBRARY CRATE...: the CRATEs with code in an unstripped library, one per line, found
+# by symbol: a Rust symbol names its crate as <length><name> after `_` or `N`, in the legacy
+# (`_ZN7reqwest...`) and the v0 (`_R...Cs<hash>_7reqwest...`) manglings alike; ring's C and
+# assembly functions are `ring_core_*`.
+crates_in() {
+  local library="$1" symbols crate
+  shift
+  symbols="$(nm -a "$library" 2>/dev/null)" || die "nm cannot read $library (apt-get install binutils)"
+  for crate in "$@"; do
+    if grep -qE "[_N]${#crate}${crate}([^a-z_]|\$)" <<<"$symbols" \
+      || { [ "$crate" = ring ] && grep -q 'ring_core_' <<<"$symbols"; }; then
+      echo "$crate"
+    fi
+  done
+}
+
+# markers_in LIBRARY MARKER...: the MARKERs found in an unstripped library, one per line.
+markers_in() {
+  local library="$1" marker
+  shift
+  for marker in "$@"; do
+    if grep -qaF "$marker" "$library"; then echo "$marker"; fi
+  done
+}
+
 # Names that only the test hooks (`testing` features of clerk-core and clerk-bindings) and the
 # test kit put into a library's symbols and strings; the shipped library must have none.
 TEST_HOOK_MARKERS=(test_hooks ManualClock RequestClock clerkkit_testing FakeClerk)
 
-# test_hook_markers_in LIBRARY: the markers found in an unstripped library, one per line.
-test_hook_markers_in() {
-  local marker
-  for marker in "${TEST_HOOK_MARKERS[@]}"; do
-    if grep -qaF "$marker" "$1"; then echo "$marker"; fi
-  done
-}
+# test_hook_markers_in LIBRARY: the test-hook markers found in an unstripped library.
+test_hook_markers_in() { markers_in "$1" "${TEST_HOOK_MARKERS[@]}"; }
 
 # The shipped libraries carry a standard library compiled from source with them, for size
 # (docs/performance.md): without std's `backtrace` feature (the symbolizer behind
@@ -345,7 +371,7 @@ verify_kotlin_jars() {
   prefix="$(jna_resource_prefix)"
   library="$prefix/$(basename "$test_library")"
   if entries="$(unzip -Z1 "$main" 2>/dev/null)"; then
-    for cls in Clerk Session ClerkException DeviceTokenStore FetchTokenKt TokenPeek okhttp/ClerkAuthInterceptor \
+    for cls in Clerk Session ClerkException DeviceTokenStore FetchTokenKt TokenPeek OkHttpTransport okhttp/ClerkAuthInterceptor \
       ffi/ClerkCore ffi/Session ffi/UniffiLib; do
       grep -qx "com/clerk/api/$cls.class" <<<"$entries" || problems+=("$(basename "$main"): no com/clerk/api/$cls.class")
     done
@@ -382,9 +408,9 @@ verify_kotlin_jars() {
 
 # verify_aar AAR VERSION [stand-in]: the entries an app build needs (manifest, classes.jar with
 # the facade, ClerkAndroid and the Android-flavoured bindings in com.clerk.api.ffi, nothing of
-# the test kit, jni/<abi>/libclerkkit.so for every ABI, proguard.txt keeping JNA, the bindings
-# and the verifier), the FFI symbols and the version (which the SDK reports) in every library; a
-# real AAR's libraries also export ClerkAndroid's JNI function.
+# the test kit, jni/<abi>/libclerkkit.so for every ABI, proguard.txt keeping JNA and the
+# bindings), the FFI symbols and the version (which the SDK reports) in every library, and no
+# JNI entry point in them (nothing on the Kotlin side calls one: JNA binds the FFI functions).
 verify_aar() {
   local aar="$1" version="$2" standin="${3:-}"
   local problems=() entries tmp abi entry cls
@@ -413,7 +439,7 @@ verify_aar() {
     classes="$(unzip -Z1 "$tmp/classes.jar")"
     # The facade, ClerkAndroid, and generated classes (objects, records, the library, the
     # Android cleaner).
-    for cls in Clerk ClerkResult FetchTokenKt TokenResource Session ClerkException DeviceTokenStore \
+    for cls in Clerk ClerkResult FetchTokenKt TokenResource Session ClerkException DeviceTokenStore OkHttpTransport \
       android/ClerkAndroid ffi/ClerkCore ffi/Session ffi/NativeTokenResource ffi/ClerkException \
       ffi/UniffiLib ffi/AndroidSystemCleaner; do
       grep -qx "com/clerk/api/$cls.class" <<<"$classes" || problems+=("classes.jar: no com/clerk/api/$cls.class")
@@ -424,7 +450,7 @@ verify_aar() {
     ! grep -q '^com/clerk/api/testing/' <<<"$classes" || problems+=("classes.jar: holds the test kit (com/clerk/api/testing)")
   fi
   if [ -f "$tmp/proguard.txt" ]; then
-    for rule in '-keep class com.sun.jna.\*\* { \*; }' '-keep class com.clerk.api.\*\* { \*; }' 'class org.rustls.platformverifier.\*\* { \*; }'; do
+    for rule in '-keep class com.sun.jna.\*\* { \*; }' '-keep class com.clerk.api.\*\* { \*; }'; do
       grep -q -- "$rule" "$tmp/proguard.txt" || problems+=("proguard.txt: no rule matching '$rule'")
     done
   fi
@@ -439,8 +465,8 @@ verify_aar() {
       # The Kotlin facade's one-call cache peek (bindings/src/peek.rs), bound by JNA by name.
       grep -qx 'clerkkit_peek_token' <<<"$symbols" \
         || problems+=("jni/$abi/libclerkkit.so does not export clerkkit_peek_token")
-      [ -n "$standin" ] || grep -qx 'Java_com_clerk_api_android_ClerkAndroid_nativeInit' <<<"$symbols" \
-        || problems+=("jni/$abi/libclerkkit.so does not export ClerkAndroid's JNI function")
+      ! grep -q '^Java_' <<<"$symbols" \
+        || problems+=("jni/$abi/libclerkkit.so exports JNI functions: $(grep '^Java_' <<<"$symbols" | head -n 3 | tr '\n' ' ')")
       # The SDK's version (sdkVersion(), sent with every request) is the library's own.
       grep -qaF "$version" "$so" || problems+=("jni/$abi/libclerkkit.so does not carry version $version")
     done

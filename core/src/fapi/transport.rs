@@ -244,7 +244,7 @@ fn default_transport(config: &ClerkConfig) -> Result<Arc<dyn HttpTransport>, Err
 #[cfg(not(feature = "reqwest"))]
 fn default_transport(_config: &ClerkConfig) -> Result<Arc<dyn HttpTransport>, Error> {
     Err(Error::configuration(
-        "no HTTP transport: give one with ClerkConfig::with_transport (this build has no reqwest)",
+        "no HTTP transport: give the platform's with ClerkConfig::with_transport, or build with the reqwest feature",
     ))
 }
 
