@@ -1,5 +1,8 @@
 internal import ClerkKitBindings
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// The app's Clerk instance: one configured engine, shared by every task.
 ///
@@ -66,6 +69,10 @@ public final class Clerk: @unchecked Sendable {
     ///   - autoRefresh: keeps the active session's token fresh in the background, so
     ///     `getToken()` never waits on the network for it once warmed up. On UIKit platforms
     ///     it pauses in the background and resumes in the foreground by itself.
+    ///   - sessionConfiguration: the app's URLSession settings for Clerk's requests (proxies,
+    ///     `protocolClasses`, TLS). A copy is used, with Clerk's rules applied over it: no cache,
+    ///     no cookies, no credential storage, no additional headers, redirects never followed.
+    ///     `nil`: an ephemeral configuration.
     ///
     /// Does no I/O. An invalid key or timeout is reported as `ClerkError.configuration` by
     /// `load()`, `signIn(ticket:)` and `signOut()`, as in Clerk's iOS SDK.
@@ -73,9 +80,10 @@ public final class Clerk: @unchecked Sendable {
         publishableKey: String,
         tokenStore: DeviceTokenStore? = nil,
         requestTimeout: TimeInterval = Clerk.defaultRequestTimeout,
-        autoRefresh: Bool = true
+        autoRefresh: Bool = true,
+        sessionConfiguration: URLSessionConfiguration? = nil
     ) {
-        install(.publishableKey(publishableKey), tokenStore, requestTimeout, autoRefresh)
+        install(.publishableKey(publishableKey), tokenStore, requestTimeout, autoRefresh, sessionConfiguration)
     }
 
     /// Points Clerk at an explicit Frontend API URL (`https://`, or `http://` on loopback
@@ -84,9 +92,10 @@ public final class Clerk: @unchecked Sendable {
         frontendApiUrl: String,
         tokenStore: DeviceTokenStore? = nil,
         requestTimeout: TimeInterval = Clerk.defaultRequestTimeout,
-        autoRefresh: Bool = true
+        autoRefresh: Bool = true,
+        sessionConfiguration: URLSessionConfiguration? = nil
     ) {
-        install(.frontendApiUrl(frontendApiUrl), tokenStore, requestTimeout, autoRefresh)
+        install(.frontendApiUrl(frontendApiUrl), tokenStore, requestTimeout, autoRefresh, sessionConfiguration)
     }
 
     /// The active session, if signed in. Reads local state only; never does I/O.
@@ -123,7 +132,10 @@ public final class Clerk: @unchecked Sendable {
         try await bridged { try await core.signOut() }
     }
 
-    private func install(_ endpoint: Endpoint, _ tokenStore: DeviceTokenStore?, _ requestTimeout: TimeInterval, _ autoRefresh: Bool) {
+    private func install(
+        _ endpoint: Endpoint, _ tokenStore: DeviceTokenStore?, _ requestTimeout: TimeInterval, _ autoRefresh: Bool,
+        _ sessionConfiguration: URLSessionConfiguration?
+    ) {
         let settings: ClerkSettings
         switch endpoint {
         case let .publishableKey(key):
@@ -133,9 +145,13 @@ public final class Clerk: @unchecked Sendable {
         }
         // Built outside the lock; the constructor validates the settings without I/O.
         let store = tokenStore ?? defaultTokenStore(endpoint)
+        // Every request of this engine goes out through URLSession.
+        let transport = URLSessionTransport(configuration: sessionConfiguration)
         let next: State
         do {
-            let core = try bridged { try ClerkCore(settings: settings, tokenStore: store.map(NativeTokenStore.init)) }
+            let core = try bridged {
+                try ClerkCore(settings: settings, tokenStore: store.map(NativeTokenStore.init), transport: transport)
+            }
             next = .configured(core, store)
         } catch {
             next = .invalid(error)
