@@ -93,6 +93,19 @@ mobile_cargo() {
   RUSTC_BOOTSTRAP=1 CARGO_ENCODED_RUSTFLAGS="$MOBILE_RUSTFLAGS" cargo "$@" "${MOBILE_BUILD_STD[@]}"
 }
 
+# build_mobile_library TARGET CRATE_TYPE: the shipped library for TARGET as CRATE_TYPE
+# (staticlib for the XCFramework, cdylib for the AAR), in target/TARGET/$MOBILE_PROFILE/. The one
+# command every packaging script and CI's cross-compilation (scripts/cross-compile) build with.
+build_mobile_library() {
+  local target="$1" crate_type="$2"
+  mobile_cargo rustc -p clerk-bindings --lib --crate-type "$crate_type" --target "$target" \
+    --profile "$MOBILE_PROFILE" "${MOBILE_FEATURES[@]}" --quiet
+}
+
+# Every target an app ships: iOS devices and simulators, and the Android ABIs below.
+MOBILE_TARGETS=(aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios
+  aarch64-linux-android armv7-linux-androideabi x86_64-linux-android)
+
 # iOS: one device slice, and one simulator slice merged from two architectures with lipo.
 FFI_MODULE="ClerkKitFFI"
 # The generated Swift, a target of its own that the ClerkKit facade imports internally.
