@@ -33,6 +33,7 @@ mod objects;
 mod recorder;
 mod server;
 mod state;
+pub mod transport_conformance;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
