@@ -4,6 +4,7 @@ import com.clerk.api.ffi.ClerkSettings
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.emitAll
 import kotlinx.coroutines.flow.flow
+import okhttp3.OkHttpClient
 
 /**
  * The entry point: [configure] once when the app starts, then sign in and fetch tokens from
@@ -28,6 +29,11 @@ object Clerk {
      *   [fetchToken] never waits on the network for it once warmed up. Call [pause] and
      *   [resume] from your app's lifecycle (e.g. `ProcessLifecycleOwner`) so no timer runs while
      *   the app is in the background.
+     * @param okHttpClient your app's client, for Clerk's requests to share its connection pool,
+     *   dispatcher, proxy, DNS, TLS set-up and certificate pinner. Its interceptors and event
+     *   listener are left out (they would see the device token), and so are its redirects,
+     *   retries, authenticator, cookies, cache and timeouts: Clerk's requests follow the SDK's
+     *   rules whatever the client says. Without one, the SDK uses an OkHttp client of its own.
      * @throws IllegalArgumentException if neither a key nor a URL is given, either is malformed,
      *   or the timeout is not positive.
      */
@@ -37,6 +43,7 @@ object Clerk {
         tokenStore: DeviceTokenStore? = null,
         requestTimeoutSeconds: Double = 15.0,
         autoRefresh: Boolean = true,
+        okHttpClient: OkHttpClient? = null,
     ) {
         val settings = ClerkSettings(
             publishableKey = publishableKey,
@@ -46,7 +53,7 @@ object Clerk {
             autoRefresh = autoRefresh,
         )
         engine = try {
-            Engine.create(settings, tokenStore)
+            Engine.create(settings, tokenStore, okHttpClient?.let(::OkHttpTransport) ?: OkHttpTransport.shared)
         } catch (e: ClerkException) {
             throw IllegalArgumentException("Clerk.configure: ${e.message}", e)
         }

@@ -3,6 +3,7 @@ package com.clerk.api
 import com.clerk.api.ffi.ClerkCore
 import com.clerk.api.ffi.ClerkEventListener
 import com.clerk.api.ffi.ClerkSettings
+import com.clerk.api.ffi.HttpTransport
 import com.clerk.api.ffi.NativeClerkEvent
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.channels.awaitClose
@@ -57,8 +58,12 @@ internal class Engine private constructor(private val core: ClerkCore, private v
         }.buffer(Channel.UNLIMITED)
 
     companion object {
-        /** @throws ClerkException.Configuration for settings the core rejects. */
-        fun create(settings: ClerkSettings, tokenStore: DeviceTokenStore?): Engine =
-            Engine(native { ClerkCore(settings, tokenStore?.let(::NativeTokenStore)) }, tokenStore)
+        /**
+         * @param transport sends the core's requests: the shipped library has no HTTP stack of
+         *   its own.
+         * @throws ClerkException.Configuration for settings the core rejects.
+         */
+        fun create(settings: ClerkSettings, tokenStore: DeviceTokenStore?, transport: HttpTransport): Engine =
+            Engine(native { ClerkCore(settings, tokenStore?.let(::NativeTokenStore), transport) }, tokenStore)
     }
 }
