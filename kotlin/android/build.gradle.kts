@@ -1,6 +1,7 @@
 // The Android library (AAR) com.clerk:clerk-kit-android:
-//   classes.jar   the Kotlin facade (../src/main/kotlin) and its OkHttp interceptor
-//                 (../src/okhttp/kotlin), shared with the JVM build in ../pom.xml; ClerkAndroid
+//   classes.jar   the Kotlin facade (../src/main/kotlin, with the OkHttp transport the core's
+//                 requests go through) and its OkHttp interceptor (../src/okhttp/kotlin),
+//                 shared with the JVM build in ../pom.xml; ClerkAndroid
 //                 (src/main/kotlin); the Android-flavoured UniFFI bindings (com.clerk.api.ffi).
 //                 Not the test kit (../src/testkit/kotlin), which is the JVM build's test-jar.
 //   jni/<abi>/    libclerkkit.so for arm64-v8a, armeabi-v7a and x86_64
@@ -34,15 +35,6 @@ fun workspaceVersion(): String {
         }
     }
     error("no [workspace.package] version in ${repoRoot.resolve("Cargo.toml")}")
-}
-
-/** The version Cargo.lock pins for [crate]. */
-fun lockedVersion(crate: String): String {
-    val lines = repoRoot.resolve("Cargo.lock").readLines()
-    val at = lines.indexOfFirst { it.trim() == "name = \"$crate\"" }
-    check(at >= 0) { "$crate is not in ${repoRoot.resolve("Cargo.lock")}" }
-    return lines.drop(at + 1).first { it.trim().startsWith("version = ") }
-        .substringAfter('"').substringBefore('"')
 }
 
 fun pathProperty(name: String, default: String): File =
@@ -112,14 +104,12 @@ dependencies {
     // `api`: the generated classes take and return JNA types.
     api("net.java.dev.jna:jna:$jnaVersion@aar")
     implementation("org.jetbrains.kotlinx:kotlinx-coroutines-core:$kotlinxCoroutinesVersion")
-    // Optional, as in ../pom.xml: only com.clerk.api.okhttp.ClerkAuthInterceptor uses it, and
-    // apps that use it have OkHttp already. Not in the published POM.
-    compileOnly("com.squareup.okhttp3:okhttp:$okhttpVersion")
+    // The HTTP stack the core's requests go through (OkHttpTransport), so they follow the
+    // platform's proxy, Network Security Config and user CAs. `api`: Clerk.configure takes an
+    // OkHttpClient and ClerkAuthInterceptor is an OkHttp interceptor.
+    api("com.squareup.okhttp3:okhttp:$okhttpVersion")
     // @RequiresApi in the generated Android cleaner.
     implementation("androidx.annotation:annotation:$androidxAnnotationVersion")
-    // The Kotlin half of rustls-platform-verifier, at the version Cargo.lock pins for its Rust
-    // half (the crate rustls-platform-verifier-android); a different version may crash at run time.
-    implementation("rustls:rustls-platform-verifier:${lockedVersion("rustls-platform-verifier-android")}")
 }
 
 publishing {

@@ -17,16 +17,10 @@ pluginManagement {
 
 dependencyResolutionManagement {
     repositoriesMode.set(RepositoriesMode.FAIL_ON_PROJECT_REPOS)
+    // Everything the library depends on is on these two, as for the apps that use it.
     repositories {
         google()
         mavenCentral()
-        // rustls-platform-verifier's Android component (group `rustls`) is published by the
-        // rustls project as a Maven repository on GitHub, not on Maven Central. Apps that use
-        // this library add the same repository (docs/packaging.md).
-        maven {
-            url = uri("https://github.com/rustls/rustls-platform-verifier/raw/maven-archive/android-release-support/maven/")
-            content { includeGroup("rustls") }
-        }
     }
 }
 

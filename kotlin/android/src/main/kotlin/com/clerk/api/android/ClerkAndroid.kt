@@ -4,6 +4,7 @@ import android.content.Context
 import com.clerk.api.Clerk
 import com.clerk.api.DeviceTokenStore
 import com.clerk.api.EncryptedDeviceTokenStore
+import okhttp3.OkHttpClient
 import java.io.File
 import java.security.MessageDigest
 
@@ -19,27 +20,23 @@ import java.security.MessageDigest
  * }
  * ```
  *
- * It [initialize]s the library, then configures [Clerk] with a device token store that keeps
- * the user signed in across launches: AES-256-GCM under a key in the Android Keystore, the
- * ciphertext in the app's no-backup files folder.
+ * It configures [Clerk] with a device token store that keeps the user signed in across
+ * launches: AES-256-GCM under a key in the Android Keystore, the ciphertext in the app's
+ * no-backup files folder.
  *
- * The Rust core verifies the Clerk API's TLS certificates with Android's own trust manager
- * (rustls-platform-verifier), which it reaches through the JVM and the application context
- * handed over by [initialize]. Without it, every request fails certificate verification.
+ * The core's requests go through OkHttp, so Android's proxy settings, Network Security Config
+ * and user-installed CAs apply to them as to the app's own requests.
  *
  * Thread-safe.
  */
 object ClerkAndroid {
-    @Volatile
-    private var initialized = false
-
     /** One key object and one store per file, so that every engine sees the same token. */
     private val keystoreKey by lazy { AndroidKeystoreKey(KEY_ALIAS) }
     private val stores = HashMap<File, EncryptedDeviceTokenStore>()
 
     /**
-     * [Clerk.configure] for Android: [initialize]s the library, then points Clerk at your
-     * instance (the [publishableKey] from the Clerk Dashboard, or its [frontendApiUrl]).
+     * [Clerk.configure] for Android: points Clerk at your instance (the [publishableKey] from
+     * the Clerk Dashboard, or its [frontendApiUrl]).
      *
      * @param tokenStore where the device token (this client's credential) lives between
      *   launches. By default it is encrypted under a non-exportable Android Keystore key in
@@ -49,6 +46,8 @@ object ClerkAndroid {
      *   so the user signs in again there. Stored data that cannot be decrypted counts as signed
      *   out and is removed, with a warning in logcat.
      *   Give your own [DeviceTokenStore] to keep it elsewhere.
+     * @param okHttpClient your app's client, for Clerk's requests to share its connection pool,
+     *   proxy and certificate pinner (its interceptors are left out); see [Clerk.configure].
      * @see Clerk.configure for the other parameters.
      * @throws IllegalArgumentException if neither a key nor a URL is given, either is malformed,
      *   or the timeout is not positive.
@@ -62,8 +61,8 @@ object ClerkAndroid {
         tokenStore: DeviceTokenStore? = null,
         requestTimeoutSeconds: Double = 15.0,
         autoRefresh: Boolean = true,
+        okHttpClient: OkHttpClient? = null,
     ) {
-        initialize(context)
         val store = tokenStore ?: defaultStore(context, instance = frontendApiUrl ?: publishableKey.orEmpty())
         Clerk.configure(
             publishableKey = publishableKey,
@@ -71,6 +70,7 @@ object ClerkAndroid {
             tokenStore = store,
             requestTimeoutSeconds = requestTimeoutSeconds,
             autoRefresh = autoRefresh,
+            okHttpClient = okHttpClient,
         )
     }
 
@@ -89,24 +89,4 @@ object ClerkAndroid {
             .take(8).joinToString("") { "%02x".format(it.toInt() and 0xff) }
 
     private const val KEY_ALIAS = "com.clerk.api.device-token"
-
-    /**
-     * Loads `libclerkkit` and hands the application context to the core's TLS verifier.
-     * [configure] calls it; call it yourself only before configuring through [Clerk.configure]
-     * (with your own [DeviceTokenStore]). Calls after the first return at once.
-     */
-    @JvmStatic
-    fun initialize(context: Context) {
-        if (initialized) return
-        synchronized(this) {
-            if (initialized) return
-            System.loadLibrary("clerkkit")
-            nativeInit(context.applicationContext ?: context)
-            initialized = true
-        }
-    }
-
-    /** Implemented in Rust: bindings/src/android.rs. */
-    @JvmStatic
-    private external fun nativeInit(context: Context)
 }
