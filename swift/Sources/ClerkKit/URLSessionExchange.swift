@@ -29,7 +29,10 @@ final class URLSessionExchange: ClerkKitBindings.HttpCall, @unchecked Sendable {
     /// The engine no longer wants the answer. FoundationNetworking's `cancel()` waits for the
     /// session's work queue, so it runs elsewhere: the engine's thread never blocks.
     func cancel() {
-        cancelTask()
+        let task = self.task
+        DispatchQueue.global().async {
+            task.cancel()
+        }
     }
 
     /// Ends the request after `seconds`, the total reqwest applies as `timeout`: URLSession's
@@ -123,11 +126,10 @@ final class URLSessionExchange: ClerkKitBindings.HttpCall, @unchecked Sendable {
         return completion != nil
     }
 
+    /// Stops the transfer now (from the delegate queue or the timer, never the engine's thread):
+    /// the server sees the connection close, and no more of the body is read.
     private func cancelTask() {
-        let task = self.task
-        DispatchQueue.global().async {
-            task.cancel()
-        }
+        task.cancel()
     }
 
     /// The response's headers as a list. URLSession gives one value per name: repeated lines
