@@ -37,9 +37,10 @@ internal class OkHttpTransport(appClient: OkHttpClient? = null) : HttpTransport 
     override fun send(request: HttpRequest, completion: HttpCompletion): HttpCall {
         val call = try {
             client.newCall(request.toOkHttp())
-        } catch (e: IllegalArgumentException) {
-            // OkHttp's message may quote the URL, query included: only the kind is reported.
-            completion.deliver { fail(HttpFailure.Network("OkHttp refused the request's URL or headers (${e.javaClass.name})")) }
+        } catch (e: RuntimeException) {
+            // A URL or header OkHttp refuses. Its message may quote the URL, query included:
+            // only the kind is reported.
+            completion.deliver { fail(HttpFailure.Network("OkHttp refused the request (${e.javaClass.name})")) }
             return NotStarted
         }
         call.timeout().timeout(request.timeoutMs.toPositiveLong(), TimeUnit.MILLISECONDS)

@@ -6,6 +6,8 @@ import com.clerk.api.support.CountingTransport
 import com.clerk.api.support.EmulatorControl
 import com.clerk.api.support.InMemoryTokenStore
 import com.clerk.api.testing.FakeClerk
+import kotlinx.coroutines.async
+import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
@@ -41,6 +43,7 @@ class TransportStressTest {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     fun `10,000 requests from 100 callers at once all end, with no handle left behind`() = runBlocking {
+        val setupStarted = System.nanoTime()
         FakeClerk.start(backoffsAdvanceClock = false).use { fake ->
             val emu = EmulatorControl(fake.frontendApiUrl)
             val okHttp = OkHttpTransport()
@@ -53,9 +56,13 @@ class TransportStressTest {
                 sdkName = SdkInfo.NAME,
                 autoRefresh = false,
             )
-            val sessions = List(CALLERS) { i ->
-                Engine.create(settings, InMemoryTokenStore(), transport)
-                    .signInWithTicket(fake.signInToken("user_stress_$i"))
+            val sessions = coroutineScope {
+                List(CALLERS) { i ->
+                    async {
+                        Engine.create(settings, InMemoryTokenStore(), transport)
+                            .signInWithTicket(fake.signInToken("user_stress_$i"))
+                    }
+                }.awaitAll()
             }
             val signInRequests = transport.sent.get()
             faultRules().chunked(1_000).forEach { emu.addFault(JsonArray(it)) }
@@ -80,12 +87,14 @@ class TransportStressTest {
                 }
             }
             val seconds = (System.nanoTime() - started) / 1e9
+            val setupSeconds = (started - setupStarted) / 1e9
             emu.releaseHangs()
 
             val requests = transport.sent.get() - signInRequests
             val calls = tokens.get() + outcomes.values.sumOf { it.get() }
             println(
-                "stress: $requests requests from $CALLERS callers in ${"%.1f".format(seconds)} s; $calls calls: " +
+                "stress: $requests requests from $CALLERS callers in ${"%.1f".format(seconds)} s (set-up " +
+                    "${"%.1f".format(setupSeconds)} s); $calls calls: " +
                     "${tokens.get()} tokens, failures $outcomes; transport: ${transport.succeeded} responses, " +
                     "${transport.tooLarge} over the cap, ${transport.timedOut} timeouts, ${transport.networkFailed} " +
                     "network failures, ${transport.cancelled} cancelled by the core",
