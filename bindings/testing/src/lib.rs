@@ -4,8 +4,10 @@
 //! revokes a session or makes the server fail, and then asserts on what the app did.
 
 mod clock;
+mod conformance;
 mod fake;
 
+pub use conformance::{ConformanceError, run_transport_conformance_case, transport_conformance_case_files};
 pub use fake::{FakeClerk, FakeClerkError, FakeRoute};
 
 uniffi::setup_scaffolding!("clerkkit_testing");
