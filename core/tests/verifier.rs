@@ -2,7 +2,8 @@
 //! (`verifyJwt` and its assertions): header checks, then the signature, then `sub`, `azp`,
 //! `exp`, `nbf` and `iat` at their exact boundaries. Then `JwksVerifier` against a JWKS endpoint
 //! that the test holds and releases: no lock across the fetch, a timeout on the injected clock,
-//! one fetch for concurrent callers, and at most one refetch per interval for unknown kids.
+//! one fetch for concurrent callers, a rotated key verifying on its first token while made-up
+//! kids cost a handful of fetches, and keys that expire after their time to live.
 
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -181,6 +182,40 @@ fn authorized_parties_require_a_matching_azp_once_configured() {
     assert_eq!(check(&sign(&header(), &without(claims(), "azp")), NOW), Ok(()));
 }
 
+/// A JWKS of the test key under one key without a `kid`.
+fn jwks_without_kid() -> String {
+    let mut set: Value = serde_json::from_str(&jwks(&["kid_1"], Some(KeyAlgorithm::RS256))).unwrap();
+    set["keys"][0].as_object_mut().unwrap().remove("kid");
+    set.to_string()
+}
+
+#[test]
+fn issuers_and_kids_match_exactly_as_clerk_backend_matches_them() {
+    let issuer = |_: &str| VerifyOptions { issuer: Some("https://clerk.example".into()), ..at(NOW) };
+    let token = |iss: &str| sign(&header(), &with(claims(), "iss", json!(iss)));
+    // [issuer the app configured, the token's iss] -> @clerk/backend's verdict.
+    assert!(verifier().verify(&token("https://clerk.example"), &issuer("")).is_ok());
+    for (iss, why) in [
+        ("https://clerk.example/", "a trailing slash: token-invalid-issuer"),
+        ("https://Clerk.example", "another case: token-invalid-issuer"),
+        ("https://clerk.example.evil", "a longer host: token-invalid-issuer"),
+    ] {
+        assert_eq!(verifier().verify(&token(iss), &issuer("")).map(|_| ()), Err(VerifyError::WrongIssuer), "{why}");
+    }
+    let slash_configured = VerifyOptions { issuer: Some("https://clerk.example/".into()), ..at(NOW) };
+    assert_eq!(verifier().verify(&token("https://clerk.example"), &slash_configured).map(|_| ()), Err(VerifyError::WrongIssuer));
+
+    // A JWKS key is picked by an exactly equal kid (@clerk/backend: JWKKidMismatch otherwise).
+    let kidless = TokenVerifier::from_jwks_json(&jwks_without_kid()).unwrap();
+    let named = sign(&header(), &claims());
+    let unnamed = sign(&without(header(), "kid"), &claims());
+    assert_eq!(kidless.verify(&named, &at(NOW)).map(|_| ()), Err(VerifyError::UnknownKey), "kid_1 against a key with no kid");
+    assert!(kidless.verify(&unnamed, &at(NOW)).is_ok(), "no kid against a key with no kid: undefined === undefined");
+    assert_eq!(verifier().verify(&unnamed, &at(NOW)).map(|_| ()), Err(VerifyError::UnknownKey), "no kid against kid_1");
+    // A PEM key (@clerk/backend's jwtKey) is used whatever the kid: the interop corpus's
+    // "unknown kid" and "no kid" cases, judged by both.
+}
+
 #[test]
 fn a_bad_signature_is_found_before_any_claim_is_judged() {
     let expired = sign(&header(), &with(claims(), "exp", json!(NOW - 3600)));
@@ -341,31 +376,74 @@ async fn concurrent_verifications_that_need_keys_share_one_fetch() {
 }
 
 #[tokio::test]
-async fn unknown_kids_refetch_at_most_once_per_interval() {
+async fn a_key_that_rotates_in_right_after_a_fetch_verifies_on_its_first_token() {
     let server = JwksServer::start(&["kid_1"]).await;
     let clock = ManualClock::new(NOW * 1000);
     let verifier = remote(&server, &clock);
-    let verify = |kid: &str| {
-        let token = token_for(kid);
-        let verifier = &verifier;
-        async move { finishes("verification", verifier.verify(&token, &at(NOW))).await.map(|c| c.sub) }
-    };
-    assert!(verify("kid_1").await.is_ok());
+    assert!(finishes("verification", verifier.verify(&token_for("kid_1"), &at(NOW))).await.is_ok());
     assert_eq!(server.hits(), 1);
-
-    // A stream of made-up kids costs no fetch until the interval has passed.
+    // @clerk/backend fetches again for a kid it does not know; so does the verifier, at once.
     server.publish(&["kid_1", "kid_2"]);
-    for n in 0..25 {
-        assert_eq!(verify(&format!("kid_forged_{n}")).await, Err(VerifyError::UnknownKey));
-        clock.advance(Duration::from_secs(1));
+    let rotated = finishes("verification", verifier.verify(&token_for("kid_2"), &at(NOW))).await;
+    assert_eq!(rotated.map(|c| c.sub), Ok("user_1".to_string()));
+    assert_eq!(server.hits(), 2);
+    assert!(finishes("verification", verifier.verify(&token_for("kid_1"), &at(NOW))).await.is_ok());
+    assert_eq!(server.hits(), 2, "known keys cost no fetch");
+}
+
+#[tokio::test]
+async fn a_thousand_made_up_kids_cost_a_handful_of_fetches() {
+    let server = JwksServer::start(&["kid_1"]).await;
+    let clock = ManualClock::new(NOW * 1000);
+    let verifier = remote(&server, &clock);
+    assert!(finishes("verification", verifier.verify(&token_for("kid_1"), &at(NOW))).await.is_ok());
+    for n in 0..1000 {
+        let kid = format!("kid_forged_{}", fastrand::u64(..));
+        let verdict = finishes("verification", verifier.verify(&token_for(&kid), &at(NOW))).await;
+        assert_eq!(verdict.map(|c| c.sub), Err(VerifyError::UnknownKey), "token {n}");
+        if n % 100 == 99 {
+            clock.advance(Duration::from_secs(1));
+        }
     }
+    assert!(server.hits() <= 1 + 3, "{} fetches", server.hits());
+    // A kid a fetch found missing is refused without another, even once the budget is back.
+    clock.advance(Duration::from_secs(30));
+    let hits = server.hits();
+    for _ in 0..2 {
+        assert_eq!(verifier.verify(&token_for("kid_gone"), &at(NOW)).await.map(|c| c.sub), Err(VerifyError::UnknownKey));
+    }
+    assert_eq!(server.hits(), hits + 1, "one fetch for kid_gone, then it is known to be missing");
+    // A real rotation after the window still gets its fetch.
+    server.publish(&["kid_1", "kid_2"]);
+    assert!(finishes("verification", verifier.verify(&token_for("kid_2"), &at(NOW))).await.is_ok());
+}
+
+#[tokio::test]
+async fn fetched_keys_expire_after_their_time_to_live_and_a_withdrawn_key_stops_verifying() {
+    let server = JwksServer::start(&["kid_1", "kid_old"]).await;
+    let clock = ManualClock::new(NOW * 1000);
+    let verifier = remote(&server, &clock).with_keys_ttl(Duration::from_secs(3600));
+    assert!(finishes("verification", verifier.verify(&token_for("kid_old"), &at(NOW))).await.is_ok());
+    server.publish(&["kid_1"]);
+    clock.advance(Duration::from_secs(3599));
+    assert!(finishes("verification", verifier.verify(&token_for("kid_old"), &at(NOW))).await.is_ok(), "still within the hour");
     assert_eq!(server.hits(), 1);
-    assert!(verify("kid_1").await.is_ok(), "known keys are unaffected");
-    clock.advance(Duration::from_secs(5));
-    assert!(verify("kid_2").await.is_ok(), "a rotated key is fetched once the interval has passed");
+    clock.advance(Duration::from_secs(1));
+    let withdrawn = finishes("verification", verifier.verify(&token_for("kid_old"), &at(NOW))).await;
+    assert_eq!(withdrawn.map(|c| c.sub), Err(VerifyError::UnknownKey), "the hour is over: the keys are fetched again");
     assert_eq!(server.hits(), 2);
-    assert_eq!(verify("kid_forged").await, Err(VerifyError::UnknownKey));
+    assert!(finishes("verification", verifier.verify(&token_for("kid_1"), &at(NOW))).await.is_ok());
     assert_eq!(server.hits(), 2);
+
+    // An expired key set whose refetch fails is not trusted (as @clerk/backend), and the failing
+    // endpoint is not asked again for every token.
+    clock.advance(Duration::from_secs(3600));
+    *server.state.status.lock().unwrap() = 503;
+    for _ in 0..3 {
+        let error = finishes("verification", verifier.verify(&token_for("kid_1"), &at(NOW))).await.unwrap_err();
+        assert!(matches!(&error, VerifyError::Keys(m) if m.contains("503")), "{error:?}");
+    }
+    assert_eq!(server.hits(), 3);
 }
 
 #[tokio::test]

@@ -337,6 +337,7 @@ const CASES = [
   ['not yet valid (nbf in 60 s)', await mint({ ...base(), nbf: now + 60 }), REJECT],
   ['issued in the future (iat in 60 s)', await mint({ ...base(), iat: now + 60 }), REJECT],
   ['wrong issuer', await mint({ ...base(), iss: 'https://clerk.other.example' }), REJECT],
+  ['issuer with a trailing slash', await mint({ ...base(), iss: `${EMULATOR}/` }), REJECT],
   ['wrong authorized party (azp)', await mint({ ...base(), azp: 'https://other.example' }), REJECT],
   ['no authorized party (azp)', await mint(without(base(), 'azp')), REJECT],
   ['no exp', await mint(without(base(), 'exp')), REJECT],
@@ -360,6 +361,8 @@ const CASES = [
   ],
   // One configured key is used whatever the kid (both SDKs); a JWKS has no key by that name.
   ['unknown kid', await mint(base(), { kid: 'ins_unknown' }), { pem: true, jwks: false }],
+  // No kid: a JWKS key is picked by an equal kid, and the JWKS's key has one.
+  ['no kid', await mint(base(), { kid: null }), { pem: true, jwks: false }],
   ['wrong typ ("at+jwt")', await mint(base(), { typ: 'at+jwt' }), REJECT],
 ];
 

@@ -3,7 +3,7 @@
 //! against the instance's JWKS (or a PEM public key), then `sub`, the authorized parties
 //! (`azp`), `exp`, `nbf` and `iat` with a small leeway on an injected time, and the issuer.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
@@ -148,6 +148,9 @@ struct Key {
 #[derive(Clone)]
 pub struct TokenVerifier {
     keys: HashMap<Option<String>, Key>,
+    /// A PEM key verifies whatever the token's `kid`; a JWKS key only the tokens naming its
+    /// `kid` (no `kid` matching a key without one), as `@clerk/backend` picks them.
+    any_kid: bool,
 }
 
 impl TokenVerifier {
@@ -174,25 +177,22 @@ impl TokenVerifier {
         if keys.is_empty() {
             return Err(VerifyError::Keys("the JWKS has no RSA signing keys".into()));
         }
-        Ok(Self { keys })
+        Ok(Self { keys, any_kid: false })
     }
 
     /// From the instance's PEM public key (the "JWT public key" of the dashboard), which
     /// `@clerk/backend` uses as an RS256 key whatever the token's `kid`.
     pub fn from_pem(pem: &str) -> Result<Self, VerifyError> {
         let decoding = DecodingKey::from_rsa_pem(pem.as_bytes()).map_err(|e| VerifyError::Keys(e.to_string()))?;
-        Ok(Self { keys: HashMap::from([(None, Key { decoding, algorithm: Some(Algorithm::RS256) })]) })
+        Ok(Self { keys: HashMap::from([(None, Key { decoding, algorithm: Some(Algorithm::RS256) })]), any_kid: true })
     }
 
     pub fn verify(&self, token: &str, options: &VerifyOptions) -> Result<SessionClaims, VerifyError> {
         // Header checks come first, then the signature, and only then the claims, so an
         // unsigned token learns nothing about the verifier's settings.
         let header = Header::parse(token)?;
-        let key = self
-            .keys
-            .get(&header.kid)
-            .or_else(|| self.keys.get(&None))
-            .ok_or(VerifyError::UnknownKey)?;
+        let key = if self.any_kid { self.keys.values().next() } else { self.keys.get(&header.kid) };
+        let key = key.ok_or(VerifyError::UnknownKey)?;
         if key.algorithm.is_some_and(|algorithm| algorithm != header.alg) {
             return Err(VerifyError::InvalidSignature);
         }
@@ -280,7 +280,8 @@ fn check_claims(claims: Map<String, Value>, options: &VerifyOptions) -> Result<S
 
     let iss = text("iss");
     if let Some(issuer) = &options.issuer {
-        if iss.as_deref().map(|i| i.trim_end_matches('/')) != Some(issuer.trim_end_matches('/')) {
+        // Compared exactly, as `@clerk/backend` does: a trailing slash makes another issuer.
+        if iss.as_deref() != Some(issuer.as_str()) {
             return Err(VerifyError::WrongIssuer);
         }
     }
@@ -324,12 +325,16 @@ impl std::fmt::Debug for TokenVerifier {
     }
 }
 
-/// Fetches the JWKS once and keeps it; fetches again only when a token names a key it does
-/// not have (key rotation), and then at most once per `refetch_interval`, so tokens with
-/// made-up `kid`s cannot turn into one fetch each. Concurrent verifications that need keys
-/// share one fetch; no lock is held while it runs, so tokens whose key is known verify
-/// meanwhile. A fetch that takes longer than `fetch_timeout` (on the injected clock) fails
-/// with [`VerifyError::KeysTimedOut`].
+/// Fetches the JWKS and keeps it for `keys_ttl` (an hour, as `@clerk/backend` caches it), so a
+/// key Clerk withdraws stops verifying within that time; the first verification after that
+/// fetches again. A token naming a key the set does not have (a rotation) fetches again at
+/// once, so a key that really rotated in verifies on its first token; made-up `kid`s cannot
+/// turn into one fetch each: a `kid` a fetch already found missing is refused without another,
+/// and at most [`UNKNOWN_KID_FETCHES`] fetches start per `refetch_interval`. Concurrent
+/// verifications that need keys share one fetch; no lock is held while it runs, so tokens
+/// whose key is known verify meanwhile. A fetch that takes longer than `fetch_timeout` (on the
+/// injected clock) fails with [`VerifyError::KeysTimedOut`]; after a failed fetch, the next
+/// one waits for the interval.
 ///
 /// Keys come from the Frontend API's public `/.well-known/jwks.json` ([`JwksVerifier::new`]) or
 /// from the Backend API's `GET /v1/jwks` with the secret key
@@ -341,13 +346,22 @@ pub struct JwksVerifier {
     clock: Arc<dyn Clock>,
     fetch_timeout: Duration,
     refetch_interval: Duration,
+    keys_ttl: Duration,
     state: Arc<Mutex<KeyState>>,
 }
 
 /// How long a JWKS fetch may take by default.
 pub const DEFAULT_JWKS_FETCH_TIMEOUT: Duration = Duration::from_secs(10);
-/// The least time between two JWKS fetches by default.
+/// The window in which at most [`UNKNOWN_KID_FETCHES`] fetches start, and the wait after a
+/// failed fetch, by default.
 pub const DEFAULT_JWKS_REFETCH_INTERVAL: Duration = Duration::from_secs(30);
+/// How long fetched keys are trusted by default (`@clerk/backend`'s JWKS cache: one hour).
+pub const DEFAULT_JWKS_TTL: Duration = Duration::from_secs(3600);
+/// Fetches per refetch interval at most: one for the keys, a few for rotations.
+pub const UNKNOWN_KID_FETCHES: usize = 3;
+/// `kid`s remembered as missing from the current keys; past it, new ones are not remembered
+/// (the fetch budget still bounds what they cost).
+const MAX_MISSING_KIDS: usize = 1024;
 
 /// A JWKS is a few kilobytes; anything much larger is not one.
 const MAX_JWKS_BYTES: usize = 256 * 1024;
@@ -364,11 +378,15 @@ type Fetch = Shared<BoxFuture<'static, Result<Arc<TokenVerifier>, VerifyError>>>
 #[derive(Default)]
 struct KeyState {
     keys: Option<Arc<TokenVerifier>>,
-    /// When the last fetch started, on the injected clock.
-    last_fetch_ms: Option<i64>,
+    /// When the fetch that brought `keys` started, on the injected clock.
+    keys_fetched_ms: i64,
+    /// When the fetches of the last refetch interval started: the budget.
+    recent_fetches_ms: VecDeque<i64>,
     /// Why the last fetch failed, while no later one succeeded.
     last_error: Option<VerifyError>,
     in_flight: Option<Fetch>,
+    /// `kid`s the current keys were found not to have.
+    missing: HashSet<String>,
 }
 
 /// What a verification that needs keys it does not have does next.
@@ -416,6 +434,7 @@ impl JwksVerifier {
             clock,
             fetch_timeout: DEFAULT_JWKS_FETCH_TIMEOUT,
             refetch_interval: DEFAULT_JWKS_REFETCH_INTERVAL,
+            keys_ttl: DEFAULT_JWKS_TTL,
             state: Arc::default(),
         }
     }
@@ -431,48 +450,75 @@ impl JwksVerifier {
         self
     }
 
-    /// The least time between two fetches (a failed one included).
+    /// The window of the fetch budget, and the wait after a failed fetch.
     pub fn with_refetch_interval(mut self, interval: Duration) -> Self {
         self.refetch_interval = interval;
         self
     }
 
+    /// How long fetched keys are trusted before the next verification fetches them again.
+    pub fn with_keys_ttl(mut self, ttl: Duration) -> Self {
+        self.keys_ttl = ttl;
+        self
+    }
+
     pub async fn verify(&self, token: &str, options: &VerifyOptions) -> Result<SessionClaims, VerifyError> {
-        let known = lock(&self.state).keys.clone();
+        let known = self.live_keys();
         if let Some(keys) = &known {
             match keys.verify(token, options) {
                 Err(VerifyError::UnknownKey) => {}
                 judged => return judged,
             }
         }
-        let keys = match self.next(known.as_ref()) {
+        let kid = Header::parse(token)?.kid;
+        let keys = match self.next(known.as_ref(), kid.as_deref()) {
             Next::Use(keys) => keys,
             Next::Await(fetch) => fetch.await?,
             Next::Refuse(why) => return Err(why),
         };
-        keys.verify(token, options)
+        let verdict = keys.verify(token, options);
+        if let (Err(VerifyError::UnknownKey), Some(kid)) = (&verdict, kid) {
+            let mut state = lock(&self.state);
+            if state.keys.as_ref().is_some_and(|current| Arc::ptr_eq(current, &keys)) && state.missing.len() < MAX_MISSING_KIDS {
+                state.missing.insert(kid);
+            }
+        }
+        verdict
     }
 
-    /// Joins the fetch under way, or starts one unless the last began within the refetch
-    /// interval. `known` is the key set the caller already tried.
-    fn next(&self, known: Option<&Arc<TokenVerifier>>) -> Next {
+    /// The keys, while their time to live lasts.
+    fn live_keys(&self) -> Option<Arc<TokenVerifier>> {
+        let state = lock(&self.state);
+        let keys = state.keys.clone()?;
+        (self.clock.now_ms().saturating_sub(state.keys_fetched_ms) < millis(self.keys_ttl)).then_some(keys)
+    }
+
+    /// Joins the fetch under way, uses keys another verification brought meanwhile, or starts
+    /// a fetch if the budget allows. `known` is the (live) key set the caller already tried.
+    fn next(&self, known: Option<&Arc<TokenVerifier>>, kid: Option<&str>) -> Next {
         let mut state = lock(&self.state);
         if let Some(fetch) = &state.in_flight {
             return Next::Await(fetch.clone());
         }
-        if let Some(keys) = &state.keys
+        let now_ms = self.clock.now_ms();
+        let live = state.keys.clone().filter(|_| now_ms.saturating_sub(state.keys_fetched_ms) < millis(self.keys_ttl));
+        if let Some(keys) = &live
             && !known.is_some_and(|known| Arc::ptr_eq(known, keys))
         {
             return Next::Use(keys.clone());
         }
-        let now_ms = self.clock.now_ms();
-        let interval_ms = i64::try_from(self.refetch_interval.as_millis()).unwrap_or(i64::MAX);
-        if state.last_fetch_ms.is_some_and(|last| now_ms.saturating_sub(last) < interval_ms) {
-            return Next::Refuse(match (&state.keys, &state.last_error) {
-                (Some(_), _) => VerifyError::UnknownKey,
-                (None, Some(error)) => error.clone(),
-                (None, None) => VerifyError::Keys("no keys yet".into()),
-            });
+        let window_ms = millis(self.refetch_interval);
+        state.recent_fetches_ms.retain(|&start| now_ms.saturating_sub(start) < window_ms);
+        let refuse = match &live {
+            // No keys to trust: one fetch, then none until the interval has passed if it failed.
+            None => state.last_error.clone().filter(|_| !state.recent_fetches_ms.is_empty()),
+            // An unknown kid: one this key set is known to lack, or the budget spent.
+            Some(_) => (kid.is_some_and(|kid| state.missing.contains(kid))
+                || state.recent_fetches_ms.len() >= UNKNOWN_KID_FETCHES)
+                .then_some(VerifyError::UnknownKey),
+        };
+        if let Some(why) = refuse {
+            return Next::Refuse(why);
         }
         let fetch = fetch_keys(
             self.source.clone(),
@@ -483,10 +529,14 @@ impl JwksVerifier {
         )
         .boxed()
         .shared();
-        state.last_fetch_ms = Some(now_ms);
+        state.recent_fetches_ms.push_back(now_ms);
         state.in_flight = Some(fetch.clone());
         Next::Await(fetch)
     }
+}
+
+fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }
 
 impl std::fmt::Debug for JwksVerifier {
@@ -499,6 +549,7 @@ impl std::fmt::Debug for JwksVerifier {
             .field("url", &url)
             .field("fetch_timeout", &self.fetch_timeout)
             .field("refetch_interval", &self.refetch_interval)
+            .field("keys_ttl", &self.keys_ttl)
             .finish_non_exhaustive()
     }
 }
@@ -518,6 +569,7 @@ async fn fetch_keys(
     timeout: Duration,
     state: Weak<Mutex<KeyState>>,
 ) -> Result<Arc<TokenVerifier>, VerifyError> {
+    let started_ms = clock.now_ms();
     let fetch = std::pin::pin!(fetch_jwks(&source, &http));
     let result = match select(fetch, clock.sleep(timeout)).await {
         Either::Left((result, _)) => result.map(Arc::new),
@@ -529,6 +581,8 @@ async fn fetch_keys(
         match &result {
             Ok(keys) => {
                 state.keys = Some(keys.clone());
+                state.keys_fetched_ms = started_ms;
+                state.missing.clear();
                 state.last_error = None;
             }
             Err(error) => state.last_error = Some(error.clone()),
