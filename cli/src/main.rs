@@ -4,13 +4,18 @@
 //! demo user, so it works offline. Against a real instance it takes the publishable key and
 //! the device token (from a signed-in app) from the environment.
 
+mod attempts;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use attempts::Attempts;
 
 use clap::{Parser, Subcommand};
 use clerk_core::backend::{BackendClient, BackendConfig};
 use clerk_core::{
-    Clerk, ClerkConfig, GetTokenOptions, MemoryTokenStore, Session, TokenResource, TokenSource, TokenStore as _,
+    Clerk, ClerkConfig, Error, GetTokenOptions, MemoryTokenStore, ReqwestTransport, Session, TokenResource, TokenSource,
+    TokenStore as _,
 };
 use clerk_emulator::{ClockMode, Emulator, EmulatorConfig};
 
@@ -32,6 +37,9 @@ struct Cli {
     /// With the in-process emulator: the user to sign in.
     #[arg(long, default_value = "user_demo", global = true)]
     user: String,
+    /// Seconds each HTTP attempt may take (0.1-600); failed attempts are retried.
+    #[arg(long, default_value_t = 15.0, global = true, allow_hyphen_values = true, value_parser = seconds_between(0.1, 600.0))]
+    timeout: f64,
     #[command(subcommand)]
     command: Command,
 }
@@ -50,14 +58,14 @@ enum Command {
         #[arg(long)]
         skip_cache: bool,
         /// Refresh when the cached token expires within this many seconds (0-60).
-        #[arg(long, default_value_t = 10.0, allow_negative_numbers = true, value_parser = seconds_between(0.0, 60.0))]
+        #[arg(long, default_value_t = 10.0, allow_hyphen_values = true, value_parser = seconds_between(0.0, 60.0))]
         buffer: f64,
         /// Keep calling for this many seconds (at most a day), reporting cache hits and
         /// refreshes (no JWTs).
-        #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(0..=MAX_WATCH_SECS))]
+        #[arg(long, allow_hyphen_values = true, value_parser = clap::value_parser!(u64).range(1..=MAX_WATCH_SECS))]
         watch: Option<u64>,
         /// Seconds between calls with --watch (0.05-3600).
-        #[arg(long, default_value_t = 1.0, allow_negative_numbers = true, value_parser = seconds_between(0.05, 3600.0))]
+        #[arg(long, default_value_t = 1.0, allow_hyphen_values = true, value_parser = seconds_between(0.05, 3600.0))]
         every: f64,
     },
     /// A short tour: session token, cache hit, template token, forced refresh.
@@ -76,7 +84,7 @@ enum Command {
         #[arg(long)]
         template: Option<String>,
         /// Token lifetime in seconds (30-315360000, the Backend API's bounds).
-        #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(30..=315_360_000))]
+        #[arg(long, allow_hyphen_values = true, value_parser = clap::value_parser!(u32).range(30..=315_360_000))]
         expires_in: Option<u32>,
     },
 }
@@ -102,7 +110,8 @@ async fn main() {
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
-    let (clerk, session, emulator) = connect(&cli).await?;
+    let attempts = Attempts::default();
+    let (clerk, session, emulator) = connect(&cli, &attempts).await?;
     match cli.command {
         Command::BackendToken { secret_key, api_url, session: session_id, template, expires_in } => {
             let secret = secret_key
@@ -132,7 +141,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             };
             match watch {
                 None => {
-                    let token = fetch(&session, options).await?;
+                    let token = fetch(&session, options, &attempts).await?;
                     println!("{}", token.jwt);
                     Ok(())
                 }
@@ -143,7 +152,7 @@ async fn run(cli: Cli) -> Result<(), String> {
 }
 
 /// The engine, a signed-in session, and the emulator if one was started.
-async fn connect(cli: &Cli) -> Result<(Clerk, Session, Option<Emulator>), String> {
+async fn connect(cli: &Cli, attempts: &Attempts) -> Result<(Clerk, Session, Option<Emulator>), String> {
     let store = Arc::new(MemoryTokenStore::new());
     store.save(cli.device_token.clone());
     let (config, emulator) = match (&cli.frontend_api, &cli.publishable_key) {
@@ -156,7 +165,10 @@ async fn connect(cli: &Cli) -> Result<(Clerk, Session, Option<Emulator>), String
             (ClerkConfig::from_frontend_api_url(emulator.url()), Some(emulator))
         }
     };
-    let config = config.map_err(|e| e.to_string())?.with_token_store(store).with_sdk("clerk-token", env!("CARGO_PKG_VERSION"));
+    let timeout = Duration::from_secs_f64(cli.timeout);
+    let config = config.map_err(|e| e.to_string())?.with_request_timeout(timeout);
+    let transport = attempts.transport(ReqwestTransport::new(config.connect_timeout.min(timeout)).map_err(|e| e.to_string())?);
+    let config = config.with_transport(transport).with_token_store(store).with_sdk("clerk-token", env!("CARGO_PKG_VERSION"));
     let clerk = Clerk::new(config).map_err(|e| e.to_string())?;
 
     let ticket = match (&cli.ticket, &emulator) {
@@ -164,20 +176,40 @@ async fn connect(cli: &Cli) -> Result<(Clerk, Session, Option<Emulator>), String
         (None, Some(emulator)) => Some(emulator.create_sign_in_token(&cli.user).token),
         (None, None) => None,
     };
+    attempts.take();
     let session = match ticket {
-        Some(ticket) => clerk.sign_in_with_ticket(&ticket).await.map_err(|e| format!("sign-in failed: {e}"))?,
+        Some(ticket) => clerk
+            .sign_in_with_ticket(&ticket)
+            .await
+            .map_err(|e| format!("sign-in failed: {}", explain(&e, attempts)))?,
         None => clerk
             .load()
             .await
-            .map_err(|e| format!("loading the client failed: {e}"))?
+            .map_err(|e| format!("loading the client failed: {}", explain(&e, attempts)))?
             .ok_or("not signed in: give --ticket, or a CLERK_DEVICE_TOKEN of a signed-in client")?,
     };
     eprintln!("signed in: session {} (user {})", session.id(), session.user_id().unwrap_or("?"));
     Ok((clerk, session, emulator))
 }
 
-async fn fetch(session: &Session, options: GetTokenOptions) -> Result<TokenResource, String> {
-    session.get_token(options).await.map_err(|e| e.to_string())?.ok_or_else(|| "the session has ended".to_string())
+async fn fetch(session: &Session, options: GetTokenOptions, attempts: &Attempts) -> Result<TokenResource, String> {
+    attempts.take();
+    session
+        .get_token(options)
+        .await
+        .map_err(|e| explain(&e, attempts))?
+        .ok_or_else(|| "the session has ended".to_string())
+}
+
+/// The error, and for a network failure or timeout what was tried before giving up.
+fn explain(error: &Error, attempts: &Attempts) -> String {
+    let tried = attempts.take();
+    match error {
+        Error::Timeout | Error::Network { .. } if !tried.is_empty() => {
+            format!("{error}: {}, then gave up", Attempts::describe(&tried))
+        }
+        _ => error.to_string(),
+    }
 }
 
 /// The token and what happened: served from the cache, fetched, or served from the cache

@@ -86,6 +86,12 @@ fn nonsense_numbers_are_usage_errors_not_panics() {
         (&["token", "--watch", "1e3"], "--watch"),
         (&["token", "--watch", "18446744073709551616"], "--watch"),
         (&["token", "--watch", "86401"], "--watch"),
+        (&["token", "--watch", "0"], "--watch"),
+        (&["token", "--buffer", "-inf"], "--buffer"),
+        (&["token", "--buffer", "-0.5"], "--buffer"),
+        (&["token", "--watch", "2", "--every", "-inf"], "--every"),
+        (&["--timeout", "0", "token"], "--timeout"),
+        (&["--timeout", "-inf", "token"], "--timeout"),
         (&["backend-token", "--expires-in", "-1"], "--expires-in"),
         (&["backend-token", "--expires-in", "29"], "--expires-in"),
         (&["backend-token", "--expires-in", "315360001"], "--expires-in"),
@@ -120,6 +126,22 @@ fn watch_labels_a_token_served_after_a_failed_refresh() {
         assert!(!line.contains("network"), "{line}");
     }
     assert!(emulator.count(Route::SessionToken) >= 1, "refreshes were tried");
+}
+
+/// A server that accepts connections and never answers: the error says how many attempts of
+/// how long were made (each ends at --timeout; the retry policy decides how many).
+#[test]
+fn a_server_that_never_answers_is_reported_with_the_attempts_made() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    // Accepted into the backlog and never read: no answer ever comes.
+    let (ok, _, stderr) = clerk_token(&["--frontend-api", &url, "--device-token", "dvt_x", "--timeout", "0.2", "token"]);
+    assert!(!ok);
+    let line = stderr.lines().find(|l| l.contains("request timed out")).unwrap_or_else(|| panic!("{stderr}"));
+    assert!(line.contains("request timed out: 4 attempts (") && line.ends_with(" s), then gave up"), "{line}");
+    assert_eq!(line.matches(" s,").count() + 1, 4, "one duration per attempt: {line}");
+    assert!(!stderr.contains("dvt_x"), "{stderr}");
+    drop(listener);
 }
 
 #[test]
