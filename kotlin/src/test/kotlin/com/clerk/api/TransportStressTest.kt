@@ -6,8 +6,6 @@ import com.clerk.api.support.CountingTransport
 import com.clerk.api.support.EmulatorControl
 import com.clerk.api.support.InMemoryTokenStore
 import com.clerk.api.testing.FakeClerk
-import kotlinx.coroutines.async
-import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
@@ -56,13 +54,11 @@ class TransportStressTest {
                 sdkName = SdkInfo.NAME,
                 autoRefresh = false,
             )
-            val sessions = coroutineScope {
-                List(CALLERS) { i ->
-                    async {
-                        Engine.create(settings, InMemoryTokenStore(), transport)
-                            .signInWithTicket(fake.signInToken("user_stress_$i"))
-                    }
-                }.awaitAll()
+            // One after the other: a sign-in retried after the short deadline would find its
+            // single-use ticket spent.
+            val sessions = List(CALLERS) { i ->
+                Engine.create(settings, InMemoryTokenStore(), transport)
+                    .signInWithTicket(fake.signInToken("user_stress_$i"))
             }
             val signInRequests = transport.sent.get()
             faultRules().chunked(1_000).forEach { emu.addFault(JsonArray(it)) }
