@@ -167,7 +167,8 @@ async fn connect(cli: &Cli, attempts: &Attempts) -> Result<(Clerk, Session, Opti
     };
     let timeout = Duration::from_secs_f64(cli.timeout);
     let config = config.map_err(|e| e.to_string())?.with_request_timeout(timeout);
-    let transport = attempts.transport(ReqwestTransport::new(config.connect_timeout.min(timeout)).map_err(|e| e.to_string())?);
+    let reqwest = ReqwestTransport::for_origin(&config.frontend_api, config.connect_timeout.min(timeout));
+    let transport = attempts.transport(reqwest.map_err(|e| e.to_string())?);
     let config = config.with_transport(transport).with_token_store(store).with_sdk("clerk-token", env!("CARGO_PKG_VERSION"));
     let clerk = Clerk::new(config).map_err(|e| e.to_string())?;
 

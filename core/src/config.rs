@@ -154,7 +154,8 @@ pub(crate) fn check_transport_security(url: &Url) -> Result<(), Error> {
     }
 }
 
-fn is_loopback(url: &Url) -> bool {
+/// This machine: `localhost` or a loopback address.
+pub(crate) fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),

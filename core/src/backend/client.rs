@@ -11,7 +11,7 @@ use serde_json::json;
 use url::Url;
 
 use crate::clock::{Clock, SystemClock};
-use crate::config::{CLERK_API_VERSION, check_transport_security};
+use crate::config::{CLERK_API_VERSION, check_transport_security, is_loopback};
 use crate::error::{Error, InvalidResponse};
 use crate::http::{self, parse_json};
 use crate::retry::RetryPolicy;
@@ -128,9 +128,10 @@ pub struct BackendClient {
 impl BackendClient {
     pub fn new(config: BackendConfig) -> Result<Self, Error> {
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
-            .timeout(config.request_timeout)
-            .redirect(reqwest::redirect::Policy::none())
+        let builder = reqwest::Client::builder().timeout(config.request_timeout).redirect(reqwest::redirect::Policy::none());
+        // No proxy for loopback: the secret key must not leave the machine over plain http.
+        let builder = if is_loopback(&config.api_url) { builder.no_proxy() } else { builder };
+        let http = builder
             .build()
             .map_err(|e| Error::configuration(format!("cannot build the HTTP client: {e}")))?;
         let authorization = config.authorization()?;

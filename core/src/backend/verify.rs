@@ -18,7 +18,7 @@ use url::Url;
 
 use super::client::BackendConfig;
 use crate::clock::{Clock, SystemClock};
-use crate::config::{CLERK_API_VERSION, check_transport_security};
+use crate::config::{CLERK_API_VERSION, check_transport_security, is_loopback};
 use crate::error::Error;
 
 /// Why a token was rejected.
@@ -426,8 +426,16 @@ impl JwksVerifier {
 
     fn with_source(source: Source, redirects: reqwest::redirect::Policy, clock: Arc<dyn Clock>) -> Self {
         let _ = rustls::crypto::ring::default_provider().install_default();
+        // No proxy for loopback keys (plain http is allowed there only because nothing leaves
+        // the machine).
+        let loopback = match &source {
+            Source::Frontend { url } => Url::parse(url).is_ok_and(|url| is_loopback(&url)),
+            Source::Backend { url, .. } => is_loopback(url),
+        };
+        let builder = reqwest::Client::builder().redirect(redirects);
+        let builder = if loopback { builder.no_proxy() } else { builder };
         // As `reqwest::Client::new`, which also cannot fail short of a broken TLS setup.
-        let http = reqwest::Client::builder().redirect(redirects).build().expect("the HTTP client builds");
+        let http = builder.build().expect("the HTTP client builds");
         Self {
             source: Arc::new(source),
             http,

@@ -238,7 +238,7 @@ fn normalize(token: Option<String>) -> Option<String> {
 /// The transport for an engine configured without one.
 #[cfg(feature = "reqwest")]
 fn default_transport(config: &ClerkConfig) -> Result<Arc<dyn HttpTransport>, Error> {
-    Ok(Arc::new(crate::transport::ReqwestTransport::new(config.connect_timeout)?))
+    Ok(Arc::new(crate::transport::ReqwestTransport::for_origin(&config.frontend_api, config.connect_timeout)?))
 }
 
 #[cfg(not(feature = "reqwest"))]

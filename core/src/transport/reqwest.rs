@@ -7,7 +7,10 @@ use ::reqwest::header::{HeaderName, HeaderValue};
 use ::reqwest::{Client, Method, Response};
 use bytes::{Bytes, BytesMut};
 
+use url::Url;
+
 use super::{HttpMethod, HttpRequest, HttpResponse, HttpTransport, TransportError, TransportFuture};
+use crate::config::is_loopback;
 use crate::error::Error;
 
 /// One reqwest client; its connection pool is shared by every request of an engine.
@@ -17,16 +20,27 @@ pub struct ReqwestTransport {
 }
 
 impl ReqwestTransport {
-    /// A client that never follows a redirect (where secrets travel, a redirect must not take
-    /// them elsewhere) and connects within `connect_timeout`.
+    /// A client for requests to `origin` that never follows a redirect (where secrets travel,
+    /// a redirect must not take them elsewhere) and connects within `connect_timeout`. The
+    /// environment's proxy (`HTTPS_PROXY`, `http_proxy`, ...) is used, except for a loopback
+    /// origin: plain `http://` is allowed there only because the bytes never leave the machine,
+    /// and a proxy would carry the device token elsewhere in clear text.
+    pub fn for_origin(origin: &Url, connect_timeout: Duration) -> Result<Self, Error> {
+        Self::build(connect_timeout, is_loopback(origin))
+    }
+
+    /// As [`for_origin`](Self::for_origin) for any origin: the environment's proxy, if any, is
+    /// used for every request.
     pub fn new(connect_timeout: Duration) -> Result<Self, Error> {
+        Self::build(connect_timeout, false)
+    }
+
+    fn build(connect_timeout: Duration, direct: bool) -> Result<Self, Error> {
         // rustls needs a process-wide crypto provider; keep the app's if it installed one.
         crate::tls::install_provider();
-        let client = Client::builder()
-            .connect_timeout(connect_timeout)
-            .redirect(::reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| Error::configuration(format!("cannot build the HTTP client: {e}")))?;
+        let builder = Client::builder().connect_timeout(connect_timeout).redirect(::reqwest::redirect::Policy::none());
+        let builder = if direct { builder.no_proxy() } else { builder };
+        let client = builder.build().map_err(|e| Error::configuration(format!("cannot build the HTTP client: {e}")))?;
         Ok(Self { client })
     }
 
