@@ -6,6 +6,7 @@
 
 mod attempts;
 
+use std::io::Read as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -28,12 +29,15 @@ struct Cli {
     /// Publishable key (pk_test_…/pk_live_…), instead of --frontend-api.
     #[arg(long, env = "CLERK_PUBLISHABLE_KEY", global = true, hide_env_values = true)]
     publishable_key: Option<String>,
-    /// Device token of a signed-in client, as an app would have stored it.
-    #[arg(long, env = "CLERK_DEVICE_TOKEN", global = true, hide_env_values = true)]
-    device_token: Option<String>,
-    /// Sign in with this sign-in token (ticket) first.
-    #[arg(long, env = "CLERK_SIGN_IN_TICKET", global = true, hide_env_values = true)]
-    ticket: Option<String>,
+    /// A file holding the device token of a signed-in client, as an app would have stored it
+    /// (`-`: standard input). Or CLERK_DEVICE_TOKEN. Secrets are never flags: those show in
+    /// `ps` and in shell history.
+    #[arg(long, global = true, value_name = "FILE")]
+    device_token_file: Option<String>,
+    /// A file holding a sign-in token (ticket) to sign in with first (`-`: standard input).
+    /// Or CLERK_SIGN_IN_TICKET.
+    #[arg(long, global = true, value_name = "FILE")]
+    ticket_file: Option<String>,
     /// With the in-process emulator: the user to sign in.
     #[arg(long, default_value = "user_demo", global = true)]
     user: String,
@@ -71,10 +75,12 @@ enum Command {
     /// A short tour: session token, cache hit, template token, forced refresh.
     Demo,
     /// Mint a token with the Backend API (secret key) for the signed-in session, or --session.
+    /// The secret key comes from CLERK_SECRET_KEY or --secret-key-file; with the in-process
+    /// emulator, the emulator's own key is used and no other is ever sent to it.
     BackendToken {
-        /// Secret key (sk_…); with the in-process emulator, its own key is used.
-        #[arg(long, env = "CLERK_SECRET_KEY", hide_env_values = true)]
-        secret_key: Option<String>,
+        /// A file holding the secret key (sk_…; `-`: standard input). Or CLERK_SECRET_KEY.
+        #[arg(long, value_name = "FILE")]
+        secret_key_file: Option<String>,
         /// Backend API URL; default Clerk's, or the in-process emulator.
         #[arg(long, env = "CLERK_API_URL")]
         api_url: Option<String>,
@@ -113,10 +119,13 @@ async fn run(cli: Cli) -> Result<(), String> {
     let attempts = Attempts::default();
     let (clerk, session, emulator) = connect(&cli, &attempts).await?;
     match cli.command {
-        Command::BackendToken { secret_key, api_url, session: session_id, template, expires_in } => {
-            let secret = secret_key
-                .or_else(|| emulator.as_ref().map(|e| e.secret_key().to_string()))
-                .ok_or("a secret key is needed: --secret-key or CLERK_SECRET_KEY")?;
+        Command::BackendToken { secret_key_file, api_url, session: session_id, template, expires_in } => {
+            // The in-process emulator gets its own key: a real one must never go anywhere else.
+            let secret = match &emulator {
+                Some(emulator) => emulator.secret_key().to_string(),
+                None => secret("CLERK_SECRET_KEY", secret_key_file.as_deref())?
+                    .ok_or("a secret key is needed: CLERK_SECRET_KEY or --secret-key-file")?,
+            };
             let mut config = BackendConfig::new(secret).map_err(|e| e.to_string())?;
             if let Some(url) = api_url.or_else(|| emulator.as_ref().map(|e| e.url().to_string())) {
                 config = config.with_api_url(&url).map_err(|e| e.to_string())?;
@@ -154,7 +163,7 @@ async fn run(cli: Cli) -> Result<(), String> {
 /// The engine, a signed-in session, and the emulator if one was started.
 async fn connect(cli: &Cli, attempts: &Attempts) -> Result<(Clerk, Session, Option<Emulator>), String> {
     let store = Arc::new(MemoryTokenStore::new());
-    store.save(cli.device_token.clone());
+    store.save(secret("CLERK_DEVICE_TOKEN", cli.device_token_file.as_deref())?);
     let (config, emulator) = match (&cli.frontend_api, &cli.publishable_key) {
         (Some(url), _) => (ClerkConfig::from_frontend_api_url(url), None),
         (None, Some(key)) => (ClerkConfig::from_publishable_key(key), None),
@@ -172,8 +181,8 @@ async fn connect(cli: &Cli, attempts: &Attempts) -> Result<(Clerk, Session, Opti
     let config = config.with_transport(transport).with_token_store(store).with_sdk("clerk-token", env!("CARGO_PKG_VERSION"));
     let clerk = Clerk::new(config).map_err(|e| e.to_string())?;
 
-    let ticket = match (&cli.ticket, &emulator) {
-        (Some(ticket), _) => Some(ticket.clone()),
+    let ticket = match (secret("CLERK_SIGN_IN_TICKET", cli.ticket_file.as_deref())?, &emulator) {
+        (Some(ticket), _) => Some(ticket),
         (None, Some(emulator)) => Some(emulator.create_sign_in_token(&cli.user).token),
         (None, None) => None,
     };
@@ -191,6 +200,25 @@ async fn connect(cli: &Cli, attempts: &Attempts) -> Result<(Clerk, Session, Opti
     };
     eprintln!("signed in: session {} (user {})", session.id(), session.user_id().unwrap_or("?"));
     Ok((clerk, session, emulator))
+}
+
+/// A secret from `file` (`-`: standard input) or else the environment variable `variable`,
+/// trimmed; empty counts as none. Errors name the file, never its content.
+fn secret(variable: &str, file: Option<&str>) -> Result<Option<String>, String> {
+    let text = match file {
+        Some("-") => {
+            let mut text = String::new();
+            std::io::stdin()
+                .take(64 * 1024)
+                .read_to_string(&mut text)
+                .map_err(|e| format!("cannot read {variable} from standard input: {e}"))?;
+            text
+        }
+        Some(path) => std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?,
+        None => std::env::var(variable).unwrap_or_default(),
+    };
+    let text = text.trim();
+    Ok((!text.is_empty()).then(|| text.to_string()))
 }
 
 async fn fetch(session: &Session, options: GetTokenOptions, attempts: &Attempts) -> Result<TokenResource, String> {

@@ -2,20 +2,28 @@
 
 use std::process::Command;
 
-/// `clerk-token` run to its end with these arguments, its instance settings left unset.
+/// `clerk-token` run to its end with these arguments and environment, its instance settings
+/// and secrets otherwise unset.
+fn run_with(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_clerk-token"));
+    for name in ["CLERK_FRONTEND_API_URL", "CLERK_PUBLISHABLE_KEY", "CLERK_DEVICE_TOKEN", "CLERK_SIGN_IN_TICKET", "CLERK_SECRET_KEY"] {
+        command.env_remove(name);
+    }
+    command.args(args).envs(env.iter().copied()).output().expect("clerk-token runs")
+}
+
 fn run(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_clerk-token"))
-        .args(args)
-        .env_remove("CLERK_FRONTEND_API_URL")
-        .env_remove("CLERK_PUBLISHABLE_KEY")
-        .output()
-        .expect("clerk-token runs")
+    run_with(args, &[])
+}
+
+fn clerk_token_with(args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
+    let output = run_with(args, env);
+    let text = |bytes: Vec<u8>| String::from_utf8(bytes).unwrap();
+    (output.status.success(), text(output.stdout), text(output.stderr))
 }
 
 fn clerk_token(args: &[&str]) -> (bool, String, String) {
-    let output = run(args);
-    let text = |bytes: Vec<u8>| String::from_utf8(bytes).unwrap();
-    (output.status.success(), text(output.stdout), text(output.stderr))
+    clerk_token_with(args, &[])
 }
 
 fn claims(jwt: &str) -> serde_json::Value {
@@ -115,8 +123,8 @@ fn watch_labels_a_token_served_after_a_failed_refresh() {
     let emulator = Emulator::start_blocking(EmulatorConfig::default()).unwrap();
     let ticket = emulator.create_sign_in_token("user_watch").token;
     emulator.inject(FaultRule::new(Route::SessionToken, StatusFault::new(429).retry_after("3600")).times(1000));
-    let args = ["--frontend-api", emulator.url(), "--ticket", &ticket, "token", "--buffer", "60", "--watch", "1"];
-    let (ok, stdout, stderr) = clerk_token(&args);
+    let args = ["--frontend-api", emulator.url(), "token", "--buffer", "60", "--watch", "1"];
+    let (ok, stdout, stderr) = clerk_token_with(&args, &[("CLERK_SIGN_IN_TICKET", &ticket)]);
     assert!(ok, "{stderr}");
     let lines: Vec<&str> = stdout.lines().collect();
     assert!(!lines.is_empty(), "{stdout}");
@@ -135,7 +143,7 @@ fn a_server_that_never_answers_is_reported_with_the_attempts_made() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     // Accepted into the backlog and never read: no answer ever comes.
-    let (ok, _, stderr) = clerk_token(&["--frontend-api", &url, "--device-token", "dvt_x", "--timeout", "0.2", "token"]);
+    let (ok, _, stderr) = clerk_token_with(&["--frontend-api", &url, "--timeout", "0.2", "token"], &[("CLERK_DEVICE_TOKEN", "dvt_x")]);
     assert!(!ok);
     let line = stderr.lines().find(|l| l.contains("request timed out")).unwrap_or_else(|| panic!("{stderr}"));
     assert!(line.contains("request timed out: 4 attempts (") && line.ends_with(" s), then gave up"), "{line}");
@@ -149,8 +157,44 @@ fn https_to_a_plain_http_server_is_named_as_such() {
     use clerk_emulator::{Emulator, EmulatorConfig};
     let emulator = Emulator::start_blocking(EmulatorConfig::default()).unwrap();
     let https = emulator.url().replacen("http://", "https://", 1);
-    let (ok, _, stderr) = clerk_token(&["--frontend-api", &https, "--device-token", "dvt_x", "token"]);
+    let (ok, _, stderr) = clerk_token_with(&["--frontend-api", &https, "token"], &[("CLERK_DEVICE_TOKEN", "dvt_x")]);
     assert!(!ok);
     assert!(stderr.contains("the server did not answer with TLS"), "{stderr}");
     assert!(!stderr.contains("InvalidContentType"), "{stderr}");
+}
+
+/// Secrets never appear on the command line (`ps`, shell history): they come from the
+/// environment, a file or standard input.
+#[test]
+fn secrets_come_from_the_environment_a_file_or_stdin_never_from_flags() {
+    for flag in ["--device-token", "--ticket", "--secret-key"] {
+        let (code, stderr) = exit_of(&[flag, "secret_value", "token"]);
+        assert_eq!(code, Some(2), "{flag} is not an option: {stderr}");
+        assert!(!stderr.contains("secret_value") || stderr.contains("unexpected argument"), "{stderr}");
+    }
+    use clerk_emulator::{Emulator, EmulatorConfig};
+    let emulator = Emulator::start_blocking(EmulatorConfig::default()).unwrap();
+    let ticket = emulator.create_sign_in_token("user_file").token;
+    let file = std::env::temp_dir().join(format!("clerk-cli-ticket-{}", std::process::id()));
+    std::fs::write(&file, format!("{ticket}\n")).unwrap();
+    let (ok, stdout, stderr) = clerk_token(&["--frontend-api", emulator.url(), "--ticket-file", file.to_str().unwrap(), "token"]);
+    std::fs::remove_file(&file).unwrap();
+    assert!(ok, "{stderr}");
+    assert_eq!(claims(stdout.trim())["sub"], "user_file");
+    assert!(!stderr.contains(&ticket), "{stderr}");
+
+    let (ok, _, stderr) = clerk_token(&["--ticket-file", "/nonexistent/ticket", "token"]);
+    assert!(!ok && stderr.contains("cannot read /nonexistent/ticket"), "{stderr}");
+}
+
+/// With no Frontend API given the CLI starts its own emulator, which gets its own key: a real
+/// secret key in the environment is never sent to it (it would refuse a key not its own, so
+/// the call succeeding shows which key went).
+#[test]
+fn a_secret_key_from_the_environment_is_never_sent_to_the_in_process_emulator() {
+    let live = "sk_live_a_real_key_that_must_stay_home";
+    let (ok, stdout, stderr) = clerk_token_with(&["backend-token"], &[("CLERK_SECRET_KEY", live)]);
+    assert!(ok, "{stderr}");
+    assert_eq!(claims(stdout.trim())["sub"], "user_demo");
+    assert!(!stderr.contains(live) && !stdout.contains(live));
 }
