@@ -2,22 +2,42 @@
 
 use reqwest::header::{AUTHORIZATION, HeaderValue};
 use reqwest::{Request, Response, StatusCode};
+use url::{Origin, Url};
 
+use crate::config::check_transport_security;
 use crate::error::Error;
 use crate::session::Session;
 use crate::token::GetTokenOptions;
 
-/// A reqwest client that authorizes every request with the session's token. On a 401 from
-/// the app's backend it fetches a new token (`skip_cache`) and retries once; never more.
+/// A reqwest client that authorizes requests to the app's own backend with the session's
+/// token. Only the origins it was given get the token; a request to any other host (a CDN,
+/// an analytics endpoint sharing the client) is sent exactly as it was built, its own headers
+/// included. On a 401 from an authorized origin it fetches a new token (`skip_cache`) and
+/// retries once; never more.
 pub struct AuthorizedClient {
     http: reqwest::Client,
     session: Session,
     options: GetTokenOptions,
+    origins: Vec<Origin>,
 }
 
 impl AuthorizedClient {
-    pub fn new(http: reqwest::Client, session: Session) -> Self {
-        Self { http, session, options: GetTokenOptions::default() }
+    /// `origins`: the app's backends, e.g. `["https://api.example.com"]`; `https://` only
+    /// (plain `http://` for loopback hosts), and at least one: no default authorizes
+    /// everything.
+    pub fn new<'a>(http: reqwest::Client, session: Session, origins: impl IntoIterator<Item = &'a str>) -> Result<Self, Error> {
+        let origins = origins
+            .into_iter()
+            .map(|origin| {
+                let url = Url::parse(origin).map_err(|e| Error::configuration(format!("{origin:?} is not an origin: {e}")))?;
+                check_transport_security(&url)?;
+                Ok(url.origin())
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        if origins.is_empty() {
+            return Err(Error::configuration("give the origins of the app's backends the token may go to"));
+        }
+        Ok(Self { http, session, options: GetTokenOptions::default(), origins })
     }
 
     /// Authorize with a JWT template token instead of the session token.
@@ -31,9 +51,12 @@ impl AuthorizedClient {
         bearer(&self.session, self.options.clone()).await
     }
 
-    /// Sends `request` with the header set. Without an active session it is sent without one,
-    /// and the backend's answer comes back as it is.
+    /// Sends `request`, with the header set if it goes to one of the origins. Without an active
+    /// session it is sent without one, and the backend's answer comes back as it is.
     pub async fn send(&self, request: Request) -> Result<Response, Error> {
+        if !self.origins.contains(&request.url().origin()) {
+            return self.http.execute(request).await.map_err(crate::transport::network_error);
+        }
         let retry = request.try_clone();
         let response = self.send_with(request, self.options.clone()).await?;
         let Some(retry) = retry.filter(|_| response.status() == StatusCode::UNAUTHORIZED) else {

@@ -145,7 +145,7 @@ async fn start_app_backend(env: &Env) -> AppBackend {
 async fn authorized_requests_reach_the_app_backend_with_a_verified_token() {
     let (env, session) = Env::signed_in().await;
     let app = start_app_backend(&env).await;
-    let client = AuthorizedClient::new(reqwest::Client::new(), session);
+    let client = AuthorizedClient::new(reqwest::Client::new(), session, [app.url.as_str()]).unwrap();
     let response = client.send(reqwest::Client::new().get(&app.url).build().unwrap()).await.unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(response.text().await.unwrap(), "user_alice");
@@ -159,7 +159,8 @@ async fn a_401_from_the_app_backend_refreshes_once_and_retries_once() {
     let app = start_app_backend(&env).await;
     let cached = session.cached_token(&GetTokenOptions::default()).unwrap();
     app.rejected.lock().unwrap().insert(cached.jwt.clone());
-    let client = AuthorizedClient::new(reqwest::Client::new(), session.clone());
+    let always = AlwaysReject::start().await;
+    let client = AuthorizedClient::new(reqwest::Client::new(), session.clone(), [app.url.as_str(), always.0.as_str()]).unwrap();
     let response = client.send(reqwest::Client::new().get(&app.url).build().unwrap()).await.unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(app.hits.load(Ordering::SeqCst), 2);
@@ -167,7 +168,6 @@ async fn a_401_from_the_app_backend_refreshes_once_and_retries_once() {
 
     // A backend that rejects everything: still exactly one refresh and one retry, no loop.
     env.advance_secs(1.0);
-    let always = AlwaysReject::start().await;
     let response = client.send(reqwest::Client::new().get(&always.0).build().unwrap()).await.unwrap();
     assert_eq!(response.status(), 401);
     assert_eq!(always.1.load(Ordering::SeqCst), 2);

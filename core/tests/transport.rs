@@ -156,8 +156,9 @@ async fn the_session_token_for_the_apps_backend_does_not_follow_a_redirect_to_an
     let (_env, session) = Env::signed_in().await;
     let elsewhere = Server::start(|_| "ok".into_response()).await;
     let backend = Server::redirecting(307, format!("localhost:{}", elsewhere.port)).await;
-    let client = AuthorizedClient::new(reqwest::Client::new(), session.clone());
-    let request = reqwest::Client::new().get(format!("http://127.0.0.1:{}/me", backend.port)).build().unwrap();
+    let origin = format!("http://127.0.0.1:{}", backend.port);
+    let client = AuthorizedClient::new(reqwest::Client::new(), session.clone(), [origin.as_str()]).unwrap();
+    let request = reqwest::Client::new().get(format!("{origin}/me")).build().unwrap();
     let response = client.send(request).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
 
@@ -166,6 +167,37 @@ async fn the_session_token_for_the_apps_backend_does_not_follow_a_redirect_to_an
     let followed = elsewhere.seen();
     assert_eq!(followed.len(), 1, "the redirect was followed");
     assert_eq!(followed[0].authorization, None, "without the token");
+}
+
+/// The token goes only to the origins the client was given: a request to another host (or
+/// another port or scheme of the same host) leaves exactly as built, its own `Authorization`
+/// included; an origin that would carry the token in clear text is refused up front.
+#[tokio::test]
+async fn the_session_token_goes_only_to_the_origins_given_and_never_over_plain_http_elsewhere() {
+    let (_env, session) = Env::signed_in().await;
+    let backend = Server::start(|_| "ok".into_response()).await;
+    let cdn = Server::start(|_| "ok".into_response()).await;
+    let origin = format!("http://127.0.0.1:{}", backend.port);
+    let client = AuthorizedClient::new(reqwest::Client::new(), session.clone(), [origin.as_str()]).unwrap();
+
+    let own = reqwest::Client::new().get(format!("http://127.0.0.1:{}/asset.png", cdn.port)).header("authorization", "Basic cdn-own").build().unwrap();
+    assert_eq!(client.send(own).await.unwrap().status(), StatusCode::OK);
+    let bare = reqwest::Client::new().get(format!("http://localhost:{}/me", backend.port)).build().unwrap();
+    assert_eq!(client.send(bare).await.unwrap().status(), StatusCode::OK, "localhost is another origin than 127.0.0.1");
+    let seen = cdn.seen();
+    assert_eq!(seen[0].authorization.as_deref(), Some("Basic cdn-own"), "its own header, untouched");
+    assert_eq!(backend.seen()[0].authorization, None);
+
+    let authorized = reqwest::Client::new().get(format!("{origin}/me")).build().unwrap();
+    client.send(authorized).await.unwrap();
+    assert!(backend.seen()[1].authorization.as_deref().is_some_and(|h| h.starts_with("Bearer ")));
+
+    for refused in ["http://api.example.com", "ftp://127.0.0.1", "not an origin"] {
+        let error = AuthorizedClient::new(reqwest::Client::new(), session.clone(), [refused]).err();
+        assert!(matches!(error, Some(Error::Configuration { .. })), "{refused}: {error:?}");
+    }
+    let none = AuthorizedClient::new(reqwest::Client::new(), session.clone(), []).err();
+    assert!(matches!(none, Some(Error::Configuration { .. })), "no default that matches everything");
 }
 
 /// Signing keys decide which tokens an app's backend accepts: they come over plain `http://`
