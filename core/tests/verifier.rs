@@ -212,6 +212,12 @@ fn issuers_and_kids_match_exactly_as_clerk_backend_matches_them() {
     assert_eq!(kidless.verify(&named, &at(NOW)).map(|_| ()), Err(VerifyError::UnknownKey), "kid_1 against a key with no kid");
     assert!(kidless.verify(&unnamed, &at(NOW)).is_ok(), "no kid against a key with no kid: undefined === undefined");
     assert_eq!(verifier().verify(&unnamed, &at(NOW)).map(|_| ()), Err(VerifyError::UnknownKey), "no kid against kid_1");
+    // `sid` is optional unless asked for (@clerk/backend requires none).
+    let no_sid = sign(&header(), &without(claims(), "sid"));
+    assert!(verifier().verify(&no_sid, &at(NOW)).is_ok());
+    let strict = VerifyOptions { require_sid: true, ..at(NOW) };
+    assert_eq!(verifier().verify(&no_sid, &strict).map(|_| ()), Err(VerifyError::MissingClaim("sid")));
+    assert!(verifier().verify(&named, &strict).is_ok());
     // A PEM key (@clerk/backend's jwtKey) is used whatever the kid: the interop corpus's
     // "unknown kid" and "no kid" cases, judged by both.
 }

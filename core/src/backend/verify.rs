@@ -67,14 +67,18 @@ pub struct VerifyOptions {
     pub leeway: Duration,
     /// The Frontend API URL the token must come from; `None` skips the check.
     pub issuer: Option<String>,
-    /// Origins allowed in `azp`; empty allows any (and tokens without `azp`).
+    /// Origins allowed in `azp`; empty allows any (and tokens without `azp`), as
+    /// `@clerk/backend` does by default. Set it to the app's origins on a server.
     pub authorized_parties: Vec<String>,
+    /// Refuse tokens without a `sid` claim (a session token always has one; a JWT template
+    /// may leave it out). Off by default, as `@clerk/backend` requires none.
+    pub require_sid: bool,
 }
 
 impl VerifyOptions {
     /// At `now_secs`, with `@clerk/backend`'s default leeway of 5 s.
     pub fn at(now_secs: i64) -> Self {
-        Self { now_secs, leeway: Duration::from_secs(5), issuer: None, authorized_parties: Vec::new() }
+        Self { now_secs, leeway: Duration::from_secs(5), issuer: None, authorized_parties: Vec::new(), require_sid: false }
     }
 }
 
@@ -278,6 +282,9 @@ fn check_claims(claims: Map<String, Value>, options: &VerifyOptions) -> Result<S
         return Err(VerifyError::IssuedInFuture);
     }
 
+    if options.require_sid && text("sid").is_none() {
+        return Err(VerifyError::MissingClaim("sid"));
+    }
     let iss = text("iss");
     if let Some(issuer) = &options.issuer {
         // Compared exactly, as `@clerk/backend` does: a trailing slash makes another issuer.
