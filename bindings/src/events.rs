@@ -10,7 +10,9 @@ use tokio::task::JoinHandle;
 use crate::runtime;
 use crate::types::TokenResource;
 
+/// Its text in Swift and Kotlin is Rust's `Debug`, whose token shows no JWT.
 #[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+#[uniffi::export(Debug, Display)]
 pub enum ClerkEvent {
     /// A token was fetched and cached: what `getToken`/`fetchToken` now return for these
     /// options (template and organization `None` for the session token).
@@ -29,6 +31,12 @@ pub enum ClerkEvent {
     },
     /// The server rotated or cleared the device token; the `DeviceTokenStore` already has it.
     DeviceTokenChanged { cleared: bool },
+}
+
+impl std::fmt::Display for ClerkEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self, f)
+    }
 }
 
 impl From<clerk_core::ClerkEvent> for ClerkEvent {

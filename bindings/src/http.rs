@@ -21,6 +21,7 @@ pub enum HttpMethod {
 }
 
 #[derive(Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug, Display)]
 pub struct HttpHeader {
     pub name: String,
     pub value: String,
@@ -30,6 +31,7 @@ pub struct HttpHeader {
 /// usual `User-Agent`, `Accept-Encoding`, ...), this body, one attempt, no redirect followed,
 /// no cookie, no cache.
 #[derive(Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug, Display)]
 pub struct HttpRequest {
     pub method: HttpMethod,
     pub url: String,
@@ -44,6 +46,7 @@ pub struct HttpRequest {
 }
 
 #[derive(Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug, Display)]
 pub struct HttpResponse {
     pub status: u16,
     /// One entry per header line as received: never split on commas, empty values kept.
@@ -177,8 +180,9 @@ fn pairs(headers: Vec<HttpHeader>) -> Vec<(String, String)> {
     headers.into_iter().map(|h| (h.name, h.value)).collect()
 }
 
-/// Requests and responses carry the device token in `Authorization`: their text never shows
-/// header values or bodies.
+/// Requests and responses carry the device token in `Authorization` and tokens in their bodies:
+/// their text, in Rust and in the generated Swift and Kotlin (`Debug`/`Display` are exported),
+/// never shows header values or bodies.
 impl std::fmt::Debug for HttpHeader {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: <redacted>", self.name)
@@ -205,3 +209,15 @@ impl std::fmt::Debug for HttpResponse {
             .finish()
     }
 }
+
+macro_rules! display_as_debug {
+    ($($name:ty),*) => {$(
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                std::fmt::Debug::fmt(self, f)
+            }
+        }
+    )*};
+}
+
+display_as_debug!(HttpHeader, HttpRequest, HttpResponse);

@@ -33,8 +33,10 @@ impl From<GetTokenOptions> for clerk_core::GetTokenOptions {
     }
 }
 
-/// A session token or JWT template token.
+/// A session token or JWT template token. Its text in Swift and Kotlin (`description`,
+/// `toString()`) is Rust's below, without the JWT: the generated classes would print it.
 #[derive(Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug, Display)]
 pub struct TokenResource {
     pub jwt: String,
     /// `exp`, Unix seconds.
@@ -50,6 +52,12 @@ impl std::fmt::Debug for TokenResource {
             .field("expires_at", &self.expires_at)
             .field("issued_at", &self.issued_at)
             .finish()
+    }
+}
+
+impl std::fmt::Display for TokenResource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self, f)
     }
 }
 

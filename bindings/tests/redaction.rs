@@ -1,5 +1,7 @@
-//! What Swift and Kotlin can print of the bindings' values (`Debug`, `Display`; the generated
-//! classes print the same fields) never shows a session token, device token or secret key.
+//! What Swift and Kotlin can print of the bindings' values never shows a session token, device
+//! token or secret key: the records and enums that carry one export these `Debug`/`Display`
+//! implementations (`toString()` in Kotlin, `description`/`debugDescription` in Swift, checked in
+//! their own suites).
 
 use std::sync::{Arc, Mutex};
 
