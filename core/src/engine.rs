@@ -252,9 +252,14 @@ impl Inner {
     /// confirm (the request failed, and not because the session is already over) must not undo
     /// itself at the next launch, when the device token would still authenticate the session:
     /// the device forgets its client, so every session on it ends here too.
+    /// Signs `session_id` out: locally at once, whatever the network does. The rule for the
+    /// device token, the same for every app: when no session is left on this device, it is
+    /// forgotten, whether the server confirmed the sign-out, answered that the session was
+    /// already over, or could not be reached. Whoever kept a copy could otherwise use it for the
+    /// next sign-in's sessions, and the next launch's `load` would restore an unconfirmed one.
     pub(crate) async fn end_session(&self, session_id: &str) -> Result<(), Error> {
         self.end_session_locally(session_id, "ended", None);
-        match self.transport.end_session(session_id).await {
+        let result = match self.transport.end_session(session_id).await {
             Ok(client) => {
                 if client.is_some() {
                     self.apply_client(client.as_ref());
@@ -263,13 +268,20 @@ impl Inner {
             }
             Err(error) => {
                 if !error.ends_session() {
-                    tracing::info!(session = %session_id, "sign-out not confirmed; the device token is cleared");
-                    self.transport.forget_device_token();
+                    tracing::info!(session = %session_id, "sign-out not confirmed; the client is dropped here");
                     self.apply_client(None);
                 }
                 Err(error)
             }
+        };
+        if self.lock().active_session_id().is_none() {
+            // An app's store that fails must not hide the sign-out's own result.
+            let forgotten = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.transport.forget_device_token()));
+            if forgotten.is_err() {
+                tracing::warn!("the token store failed to forget the device token at sign-out");
+            }
         }
+        result
     }
 }
 

@@ -191,20 +191,31 @@ async fn a_sign_out_the_server_did_not_confirm_holds_after_a_restart() {
     assert!(restarted(&env).load().await.unwrap().is_none(), "signed out after a restart");
 }
 
+/// The rule for every sign-out path: when no session is left on the device, no device token is
+/// left in the store, whatever the server answered.
 #[tokio::test]
-async fn a_sign_out_answered_with_a_session_ending_code_keeps_the_device_token() {
+async fn every_sign_out_that_leaves_no_session_leaves_no_device_token() {
     let (env, session) = Env::signed_in().await;
-    let device_token = env.device_token();
+    assert!(env.device_token().is_some());
     env.inject(Route::EndSession, StatusFault::new(404).code("session_not_found"), 1);
     let error = session.sign_out().await.unwrap_err();
     assert!(error.ends_session(), "{error:?}");
     assert!(!session.is_active());
-    assert_eq!(env.device_token(), device_token, "the server says the session is over; the client stays");
-    // A confirmed sign-out keeps it as well, and a restart is signed out.
+    assert_eq!(env.device_token(), None, "the session was already over: nothing is left to keep the client for");
+
+    // Confirmed, from the session and from the engine: the same.
     let (env, session) = Env::signed_in().await;
     session.sign_out().await.unwrap();
-    assert!(env.device_token().is_some());
+    assert_eq!(env.device_token(), None);
     assert!(restarted(&env).load().await.unwrap().is_none());
+    let (env, _session) = Env::signed_in().await;
+    env.clerk.sign_out().await.unwrap();
+    assert_eq!(env.device_token(), None);
+
+    // Signed out already: nothing to end, nothing stored is touched.
+    env.store.save(Some("dvt_other".into()));
+    env.clerk.sign_out().await.unwrap();
+    assert_eq!(env.device_token().as_deref(), Some("dvt_other"));
 }
 
 #[tokio::test]
