@@ -112,6 +112,7 @@ impl std::str::FromStr for Route {
 
 /// An error response with a ClerkErrors body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StatusFault {
     pub status: u16,
     /// Defaults to a code that fits the status (e.g. `too_many_requests` for 429).
@@ -167,8 +168,10 @@ impl StatusFault {
 }
 
 /// What goes wrong. Serialized with a `kind` tag, e.g. `{"kind":"status","status":503}`.
+/// Unknown fields are errors, as everywhere in a rule: a misspelt one must not quietly turn a
+/// fault into another.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Fault {
     /// Answer with this status and a ClerkErrors body.
     Status(StatusFault),
@@ -250,6 +253,7 @@ impl From<StatusFault> for Fault {
 
 /// One queued fault: applies to the next `times` requests on `route`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FaultRule {
     pub route: Route,
     #[serde(default = "default_times")]
@@ -340,5 +344,27 @@ mod tests {
         assert_eq!(rule, FaultRule::new(Route::Any, Fault::DelayMs { ms: 5 }));
         let raw: Fault = serde_json::from_str(r#"{"kind":"raw_body","body":"x"}"#).unwrap();
         assert_eq!(raw, Fault::raw_body(200, "application/json", "x"));
+    }
+}
+
+#[cfg(test)]
+mod strict_rules {
+    use super::*;
+
+    #[test]
+    fn unknown_fields_in_a_rule_are_errors() {
+        let parse = |text: &str| serde_json::from_str::<FaultRule>(text);
+        let ok = r#"{"route":"session_token","times":2,"fault":{"kind":"status","status":503,"retry_after":"2"}}"#;
+        assert_eq!(parse(ok).unwrap().fault, Fault::Status(StatusFault::new(503).retry_after("2")));
+        assert!(parse(r#"{"route":"session_token","fault":{"kind":"hang"}}"#).is_ok());
+        for bad in [
+            r#"{"route":"session_token","time":2,"fault":{"kind":"hang"}}"#,
+            r#"{"route":"session_token","fault":{"kind":"status","status":503,"retry_afer":"2"}}"#,
+            r#"{"route":"session_token","fault":{"kind":"raw_body","body":"x","stauts":500}}"#,
+            r#"{"route":"session_token","fault":{"kind":"delay_ms","ms":5,"extra":1}}"#,
+            r#"{"route":"session_token","fault":{"kind":"status","status":"503"}}"#,
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
     }
 }
