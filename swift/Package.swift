@@ -59,8 +59,13 @@ let testingTargets: [Target] = development ? [
     .target(name: "ClerkKitTestingFFI", path: "Sources/ClerkKitTestingFFI"),
     .target(
         name: "ClerkKitTestingBindings",
-        dependencies: ["ClerkKitTestingFFI"],
-        path: "Sources/ClerkKitTestingBindings"
+        dependencies: ["ClerkKitTestingFFI", "ClerkKitBindings"],
+        path: "Sources/ClerkKitTestingBindings",
+        // The generated test kit names the SDK's own types (HttpTransport, for the transport
+        // conformance runner) without importing their module: uniffi 0.32 writes no import for
+        // another crate's types. The module is imported into this target's files implicitly,
+        // not re-exported, so the test kit's facade never sees the SDK's generated names.
+        swiftSettings: [.unsafeFlags(["-Xfrontend", "-import-module", "-Xfrontend", "ClerkKitBindings"])]
     ),
     .target(
         name: "ClerkKitTesting",
@@ -69,7 +74,9 @@ let testingTargets: [Target] = development ? [
     ),
     .testTarget(
         name: "ClerkKitTests",
-        dependencies: ["ClerkKit", "ClerkKitTesting"],
+        // ClerkKitTestingBindings: the transport conformance runner, called with the facade's
+        // URLSession transport.
+        dependencies: ["ClerkKit", "ClerkKitTesting", "ClerkKitTestingBindings"],
         path: "Tests/ClerkKitTests",
         swiftSettings: [.swiftLanguageMode(.v5)]
     ),
