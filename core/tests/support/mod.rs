@@ -14,6 +14,7 @@ use clerk_emulator::{DEFAULT_START_MS, Emulator, EmulatorConfig};
 pub use clerk_emulator::{Fault, FaultRule, Route, StatusFault};
 
 pub mod log_capture;
+pub mod scenario_file;
 pub mod scenarios;
 pub mod secrets;
 
