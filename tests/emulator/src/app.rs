@@ -13,7 +13,7 @@ use crate::faults::FaultQueue;
 use crate::in_flight::InFlight;
 use crate::jwt::{Signer, random_id};
 use crate::recorder::Recorder;
-use crate::state::{Lifetimes, Model};
+use crate::state::{Lifetimes, Model, Seed};
 
 /// Sessions are abandoned after 30 days of inactivity in Clerk.
 const ABANDON_AFTER_MS: i64 = 30 * 24 * 3600 * 1000;
@@ -38,13 +38,16 @@ pub(crate) struct App {
 
 impl App {
     pub fn new(config: EmulatorConfig, base_url: String) -> Self {
+        let clock = Clock::new(config.clock);
+        // The configured users and organizations are registered at the start time.
+        let start_ms = reported_ms(&clock, config.skew_ms);
         App {
             base_url,
-            clock: Clock::new(config.clock),
             skew_ms: AtomicI64::new(config.skew_ms),
             session_token_version: AtomicU8::new(config.session_token_version.into()),
             signer: Signer::load(),
-            model: Mutex::new(Model::new(&config.templates, &config.organizations)),
+            model: Mutex::new(Model::new(seed(&config), start_ms)),
+            clock,
             faults: Mutex::new(FaultQueue::default()),
             recorder: Recorder::new(),
             in_flight: InFlight::default(),
@@ -58,10 +61,7 @@ impl App {
     /// The time the emulated server reports: its clock plus the configured skew, within
     /// 1970..=9999 whatever a test set (later arithmetic on it then cannot overflow).
     pub fn now_ms(&self) -> i64 {
-        self.clock
-            .now_ms()
-            .saturating_add(self.skew_ms())
-            .clamp(0, MAX_TIME_MS)
+        reported_ms(&self.clock, self.skew_ms())
     }
 
     pub fn skew_ms(&self) -> i64 {
@@ -120,18 +120,33 @@ impl App {
         }
     }
 
-    /// Back to the state right after start: no users or sessions, no faults, empty log,
-    /// clock at its start; skew, templates, organizations and token version as configured.
+    /// Back to the state right after start: no sessions, no faults, empty log, clock at its
+    /// start; skew, templates, users, organizations and token version as configured.
     pub fn reset(&self) {
-        *self.model() = Model::new(&self.config.templates, &self.config.organizations);
+        self.clock.reset();
+        self.set_skew_ms(self.config.skew_ms);
+        *self.model() = Model::new(seed(&self.config), self.now_ms());
         self.set_session_token_version(self.config.session_token_version);
         self.faults().clear();
         self.recorder.reset();
-        self.clock.reset();
-        self.set_skew_ms(self.config.skew_ms);
         self.app_backends.clear();
         // Anything hanging from before the reset is let go rather than left dangling.
         self.release_hangs();
+    }
+}
+
+fn reported_ms(clock: &Clock, skew_ms: i64) -> i64 {
+    clock
+        .now_ms()
+        .saturating_add(skew_ms)
+        .clamp(0, MAX_TIME_MS)
+}
+
+fn seed(config: &EmulatorConfig) -> Seed<'_> {
+    Seed {
+        templates: &config.templates,
+        users: &config.users,
+        organizations: &config.organizations,
     }
 }
 

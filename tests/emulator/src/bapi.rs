@@ -55,8 +55,12 @@ pub(crate) async fn create_sign_in_token(
         .filter(|o| !o.is_empty())
         .map(str::to_string);
     let mut model = app.model();
+    // A real backend names a user of the instance; Clerk refuses any other.
+    if !model.directory.has_user(user_id) {
+        return ApiError::user_not_found(user_id).into_response();
+    }
     if let Some(org_id) = &org_id
-        && model.org_claims(org_id, user_id).is_none()
+        && model.directory.org_claims(org_id, user_id).is_none()
     {
         return ApiError::not_a_member(org_id, "org_id").into_response();
     }

@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::clock::ClockMode;
-use crate::state::{JwtTemplate, Organization};
+use crate::directory::{Organization, User};
+use crate::state::JwtTemplate;
 
 pub const DEFAULT_SECRET_KEY: &str = "sk_test_emulator";
 
@@ -22,7 +23,9 @@ pub struct EmulatorConfig {
     pub session_lifetime_secs: u64,
     /// JWT templates available at start and after `reset`.
     pub templates: Vec<JwtTemplate>,
-    /// Organizations and their members at start and after `reset`.
+    /// Users (with any memberships) at start and after `reset`.
+    pub users: Vec<User>,
+    /// Organizations and their members at start and after `reset`; members are users too.
     pub organizations: Vec<Organization>,
     /// The session token claims format: version 2, as Clerk issues today, unless a test needs
     /// version 1.
@@ -39,6 +42,7 @@ impl Default for EmulatorConfig {
             session_token_lifetime_secs: 60,
             session_lifetime_secs: 7 * 24 * 3600,
             templates: JwtTemplate::defaults(),
+            users: User::defaults(),
             organizations: Organization::defaults(),
             session_token_version: SessionTokenVersion::V2,
         }

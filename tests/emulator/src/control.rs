@@ -19,7 +19,8 @@ use crate::config::SessionTokenVersion;
 use crate::error::ApiError;
 use crate::faults::{FaultRule, Route};
 use crate::intercept::CLERK_API_VERSION;
-use crate::state::{JwtTemplate, Organization, SessionStatus};
+use crate::directory::{Membership, Organization, User};
+use crate::state::{JwtTemplate, SessionStatus};
 
 pub(crate) fn router() -> Router<Arc<App>> {
     routes().layer(axum::middleware::from_fn(read_whole_body))
@@ -93,6 +94,8 @@ fn routes() -> Router<Arc<App>> {
             "/templates/{name}",
             put(put_template).delete(delete_template),
         )
+        .route("/users", get(list_users))
+        .route("/users/{id}", get(get_user).put(put_user))
         .route("/organizations", get(list_organizations))
         .route(
             "/organizations/{id}",
@@ -263,15 +266,57 @@ async fn delete_template(State(app): State<Arc<App>>, Path(name): Path<String>) 
     }
 }
 
+async fn list_users(State(app): State<Arc<App>>) -> Json<Value> {
+    Json(json!({ "users": app.model().directory.users() }))
+}
+
+async fn get_user(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
+    match app.model().directory.user(&id) {
+        Some(user) => Json(user).into_response(),
+        None => not_found("user", &id),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserBody {
+    #[serde(default)]
+    organization_memberships: Vec<Membership>,
+}
+
+/// Registers the user, or replaces its memberships: what an app's set-up does in Clerk's
+/// dashboard before its tests sign anyone in.
+async fn put_user(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    ControlJson(body): ControlJson<UserBody>,
+) -> Result<Json<User>, ApiError> {
+    for (i, membership) in body.organization_memberships.iter().enumerate() {
+        if membership.organization_id.is_empty() || membership.role.is_empty() {
+            return Err(ApiError::param_invalid(
+                &format!("organization_memberships[{i}]"),
+                "A membership needs a non-empty organization_id and role.",
+            ));
+        }
+    }
+    let user = User {
+        id,
+        organization_memberships: body.organization_memberships,
+    };
+    let now_ms = app.now_ms();
+    Ok(Json(app.model().directory.put_user(&user, now_ms)))
+}
+
 async fn list_organizations(State(app): State<Arc<App>>) -> Json<Value> {
-    let organizations: Vec<Organization> = app.model().organizations.values().cloned().collect();
-    Json(json!({ "organizations": organizations }))
+    Json(json!({ "organizations": app.model().directory.organizations() }))
 }
 
 #[derive(Deserialize)]
 struct OrganizationBody {
     /// Defaults to the id.
     slug: Option<String>,
+    /// Defaults to the slug.
+    name: Option<String>,
     #[serde(default)]
     members: std::collections::BTreeMap<String, String>,
 }
@@ -280,18 +325,24 @@ async fn put_organization(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
     ControlJson(body): ControlJson<OrganizationBody>,
-) -> Json<Organization> {
-    let organization = Organization {
-        slug: body.slug.unwrap_or_else(|| id.clone()),
-        id: id.clone(),
-        members: body.members,
-    };
-    app.model().organizations.insert(id, organization.clone());
-    Json(organization)
+) -> Response {
+    let slug = body.slug.unwrap_or_else(|| id.clone());
+    let mut organization = Organization::new(id.clone(), slug);
+    if let Some(name) = body.name {
+        organization = organization.name(name);
+    }
+    organization.members = body.members;
+    let now_ms = app.now_ms();
+    let mut model = app.model();
+    model.directory.put_organization(organization, now_ms);
+    match model.directory.organization(&id) {
+        Some(o) => Json(o).into_response(),
+        None => not_found("organization", &id),
+    }
 }
 
 async fn delete_organization(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
-    match app.model().organizations.remove(&id) {
+    match app.model().directory.remove_organization(&id) {
         Some(o) => Json(o).into_response(),
         None => not_found("organization", &id),
     }
@@ -364,6 +415,9 @@ async fn sign_in_token(
     State(app): State<Arc<App>>,
     ControlJson(body): ControlJson<SignInTokenBody>,
 ) -> Response {
+    if body.user_id.is_empty() {
+        return ApiError::param_missing("user_id").into_response();
+    }
     let now_ms = app.now_ms();
     // Any lifetime, zero or negative ones for tickets that have already expired, as long as
     // the expiry stays a time the emulator can tell.
@@ -378,8 +432,11 @@ async fn sign_in_token(
         .into_response();
     };
     let mut model = app.model();
+    // This route stands for the app's backend and its own user database: whoever it names
+    // becomes a user of the instance. `POST /v1/sign_in_tokens` refuses unknown users.
+    model.directory.ensure_user(&body.user_id, now_ms);
     if let Some(org_id) = &body.org_id
-        && model.org_claims(org_id, &body.user_id).is_none()
+        && model.directory.org_claims(org_id, &body.user_id).is_none()
     {
         return ApiError::not_a_member(org_id, "org_id").into_response();
     }

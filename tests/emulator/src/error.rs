@@ -56,6 +56,16 @@ impl ApiError {
         .with_meta(json!({ "param_name": param }))
     }
 
+    /// What the Backend API answers for a user id the instance does not have.
+    pub fn user_not_found(user_id: &str) -> Self {
+        ApiError::new(
+            404,
+            "resource_not_found",
+            "not found",
+            &format!("No user was found with id {user_id}"),
+        )
+    }
+
     pub fn authentication_invalid(long_message: &str) -> Self {
         ApiError::new(
             401,

@@ -69,7 +69,6 @@ pub(crate) async fn sign_in(
             id
         }
     };
-    model.ensure_user(&user_id, now_ms);
     let session_id = model.create_session(&client_id, &user_id, org_id, app.lifetimes(), now_ms);
     let client = client_json(&app, &mut model, &client_id, mint_ctx(&ctx, now_ms));
     let body = json!({ "response": completed_sign_in_json(&session_id, now_ms), "client": client });
@@ -93,7 +92,7 @@ pub(crate) async fn session_token(
     if let Some(org) = ctx.form.get("organization_id")
         && let Some(user_id) = model.sessions.get(&session_id).map(|s| s.user_id.clone())
     {
-        if !org.is_empty() && model.org_claims(org, &user_id).is_none() {
+        if !org.is_empty() && model.directory.org_claims(org, &user_id).is_none() {
             return ApiError::not_a_member(org, "organization_id").into_response();
         }
         if let Some(session) = model.sessions.get_mut(&session_id) {

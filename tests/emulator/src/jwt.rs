@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 
 use crate::config::SessionTokenVersion;
 use crate::faults::Fault;
-use crate::state::OrgClaims;
+use crate::directory::OrgClaims;
 
 /// Emulator-only RSA key; it signs nothing outside tests and must never be trusted elsewhere.
 const SIGNING_KEY_PEM: &str = include_str!("../keys/emulator-only-test-signing-key.pem");

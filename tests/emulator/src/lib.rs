@@ -23,6 +23,7 @@ mod bapi;
 mod clock;
 mod config;
 mod control;
+mod directory;
 mod error;
 mod fapi;
 mod faults;
@@ -42,10 +43,11 @@ use std::thread::JoinHandle;
 
 pub use clock::{Clock, ClockMode, DEFAULT_START_MS, MAX_TIME_MS};
 pub use config::{DEFAULT_SECRET_KEY, EmulatorConfig, SessionTokenVersion};
+pub use directory::{Membership, Organization, User};
 pub use faults::{Fault, FaultRule, Route, StatusFault};
 pub use intercept::CLERK_API_VERSION;
 pub use recorder::{AUTH_EMPTY, AUTH_PRESENT, RecordedRequest};
-pub use state::{JwtTemplate, Organization, SessionInfo, SessionStatus, SignInToken};
+pub use state::{JwtTemplate, SessionInfo, SessionStatus, SignInToken};
 
 use app::App;
 
@@ -188,13 +190,32 @@ impl Emulator {
         self.app.recorder.wait_for(route, n).await;
     }
 
-    /// Creates a sign-in token (ticket) for a user, like `POST /v1/sign_in_tokens`.
+    /// Creates a sign-in token (ticket) for a user, as the app's backend does with its own user
+    /// database: the user is registered first if the instance does not have it. The Backend
+    /// API's `POST /v1/sign_in_tokens` is strict instead (404 for an unknown user).
     pub fn create_sign_in_token(&self, user_id: &str) -> SignInToken {
         let now_ms = self.now_ms();
         let expires_at = now_ms.saturating_add(bapi::DEFAULT_SIGN_IN_TOKEN_SECS * 1000);
-        self.app
-            .model()
-            .create_sign_in_token(user_id, None, expires_at, now_ms, &self.app.base_url)
+        let mut model = self.app.model();
+        model.directory.ensure_user(user_id, now_ms);
+        model.create_sign_in_token(user_id, None, expires_at, now_ms, &self.app.base_url)
+    }
+
+    /// Registers a user, or replaces an existing user's memberships with the given ones
+    /// (organizations they name are created, or renamed when a slug or name is given).
+    pub fn set_user(&self, user: User) {
+        let now_ms = self.now_ms();
+        self.app.model().directory.put_user(&user, now_ms);
+    }
+
+    /// A registered user with its memberships (each with its organization's slug and name).
+    pub fn user(&self, user_id: &str) -> Option<User> {
+        self.app.model().directory.user(user_id)
+    }
+
+    /// Every registered user, by id.
+    pub fn users(&self) -> Vec<User> {
+        self.app.model().directory.users()
     }
 
     /// Sets a session's status to `revoked`. Returns false if the session does not exist.
@@ -233,16 +254,24 @@ impl Emulator {
         self.app.model().templates.remove(name)
     }
 
-    /// Adds or replaces an organization and its members.
+    /// Adds or replaces an organization and its members (members not yet registered are
+    /// registered as users).
     pub fn set_organization(&self, organization: Organization) {
+        let now_ms = self.now_ms();
         self.app
             .model()
-            .organizations
-            .insert(organization.id.clone(), organization);
+            .directory
+            .put_organization(organization, now_ms);
     }
 
+    /// Removes an organization and every membership in it.
     pub fn remove_organization(&self, id: &str) -> Option<Organization> {
-        self.app.model().organizations.remove(id)
+        self.app.model().directory.remove_organization(id)
+    }
+
+    /// Every organization with its members, by id.
+    pub fn organizations(&self) -> Vec<Organization> {
+        self.app.model().directory.organizations()
     }
 
     /// The format of the session tokens minted from now on (version 2 by default).
@@ -254,7 +283,7 @@ impl Emulator {
         self.app.session_token_version()
     }
 
-    /// Back to the just-started state: data, faults, log, clock, skew, templates,
+    /// Back to the just-started state: data, faults, log, clock, skew, templates, users,
     /// organizations and the session token version.
     pub fn reset(&self) {
         self.app.reset();

@@ -1,5 +1,5 @@
 //! `clerk-emulator [--port N] [--clock real|manual] [--start-ms N] [--secret-key sk_...]
-//! [--skew-ms N] [--session-token-version 1|2] [--ignore-stdin]`
+//! [--skew-ms N] [--session-token-version 1|2] [--user ID]... [--ignore-stdin]`
 //!
 //! Prints `CLERK_EMULATOR_URL=http://127.0.0.1:PORT` as its first stdout line, then serves until
 //! stdin is closed (so it dies with the process that spawned it), SIGTERM or SIGINT.
@@ -7,10 +7,10 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use clerk_emulator::{ClockMode, DEFAULT_START_MS, Emulator, EmulatorConfig, MAX_TIME_MS};
+use clerk_emulator::{ClockMode, DEFAULT_START_MS, Emulator, EmulatorConfig, MAX_TIME_MS, User};
 
 const USAGE: &str = "usage: clerk-emulator [--port N] [--clock real|manual] [--start-ms N] \
-[--secret-key sk_...] [--skew-ms N] [--session-token-version 1|2] [--ignore-stdin]";
+[--secret-key sk_...] [--skew-ms N] [--session-token-version 1|2] [--user ID]... [--ignore-stdin]";
 
 struct Args {
     config: EmulatorConfig,
@@ -58,6 +58,14 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
                 config.session_token_version = version
                     .try_into()
                     .map_err(|e| format!("--session-token-version: {e}"))?;
+            }
+            // Users beside the default ones; memberships go through the control API.
+            "--user" => {
+                let id = value("--user")?;
+                if id.is_empty() {
+                    return Err("--user needs a non-empty user id".into());
+                }
+                config.users.push(User::new(id));
             }
             "--ignore-stdin" => watch_stdin = false,
             "-h" | "--help" => return Err(String::new()),

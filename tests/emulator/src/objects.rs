@@ -1,9 +1,12 @@
-//! JSON shapes of FAPI objects (`Client`, `Session`, `SignIn`, `User`), following the
-//! `Client.Client-2`, `Client.Session-2` and `Client.SignIn-2` schemas of the FAPI spec.
+//! JSON shapes of FAPI objects (`Client`, `Session`, `SignIn`, `User` and its organization
+//! memberships), following the `Client.Client-2`, `Client.Session-2`, `Client.SignIn-2`,
+//! `Client.User`, `Client.OrganizationMembership` and `Client.Organization` schemas of the FAPI
+//! spec.
 
 use serde_json::{Value, json};
 
 use crate::app::App;
+use crate::directory::{Directory, MembershipView};
 use crate::jwt::{JwtFault, SessionPart, TokenSpec, random_id};
 use crate::state::{Model, SessionRec, SessionStatus};
 
@@ -53,7 +56,7 @@ pub(crate) fn session_part<'s>(
         org: session
             .active_org
             .as_deref()
-            .and_then(|org| model.org_claims(org, &session.user_id)),
+            .and_then(|org| model.directory.org_claims(org, &session.user_id)),
         first_factor_age_minutes: minutes_since(session.created_at, now_ms),
     }
 }
@@ -67,7 +70,13 @@ pub(crate) fn token_json(jwt: &str) -> Value {
     json!({ "object": "token", "jwt": jwt })
 }
 
-pub(crate) fn user_json(user_id: &str, created_at: i64) -> Value {
+/// The user with every organization it belongs to, whichever organization is active.
+pub(crate) fn user_json(directory: &Directory, user_id: &str, created_at: i64) -> Value {
+    let memberships: Vec<Value> = directory
+        .memberships_of(user_id)
+        .iter()
+        .map(|view| membership_json(view, user_id))
+        .collect();
     json!({
         "id": user_id,
         "object": "user",
@@ -87,7 +96,7 @@ pub(crate) fn user_json(user_id: &str, created_at: i64) -> Value {
         "phone_numbers": [],
         "web3_wallets": [],
         "passkeys": [],
-        "organization_memberships": [],
+        "organization_memberships": memberships,
         "external_accounts": [],
         "saml_accounts": [],
         "enterprise_accounts": [],
@@ -109,6 +118,49 @@ pub(crate) fn user_json(user_id: &str, created_at: i64) -> Value {
         "mfa_disabled_at": null,
         "legal_accepted_at": null,
     })
+}
+
+/// No permissions are emulated (tokens carry none either), so `permissions` is empty.
+fn membership_json(view: &MembershipView<'_>, user_id: &str) -> Value {
+    let (m, org) = (view.membership, view.organization);
+    json!({
+        "object": "organization_membership",
+        "id": m.id,
+        "public_metadata": {},
+        "role": m.role,
+        "role_name": role_name(&m.role),
+        "permissions": [],
+        "created_at": m.created_at,
+        "updated_at": m.updated_at,
+        "organization": {
+            "object": "organization",
+            "id": org.id,
+            "name": org.name,
+            "slug": org.slug,
+            "image_url": "",
+            "has_image": false,
+            "members_count": view.members_count,
+            "pending_invitations_count": 0,
+            // 0: no limit on the number of members.
+            "max_allowed_memberships": 0,
+            "admin_delete_enabled": true,
+            "public_metadata": {},
+            "created_at": org.created_at,
+            "updated_at": org.updated_at,
+        },
+        "public_user_data": public_user_data_json(user_id),
+    })
+}
+
+/// The name Clerk's dashboard shows for a role key: `org:admin` → `Admin`,
+/// `org:billing_manager` → `Billing manager`.
+fn role_name(role: &str) -> String {
+    let key = role.strip_prefix("org:").unwrap_or(role).replace('_', " ");
+    let mut chars = key.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 fn public_user_data_json(user_id: &str) -> Value {
@@ -133,7 +185,10 @@ pub(crate) fn session_json(model: &Model, session_id: &str, now_ms: i64) -> Valu
         (Some(jwt), SessionStatus::Active) => token_json(jwt),
         _ => Value::Null,
     };
-    let user_created = model.users.get(&s.user_id).copied().unwrap_or(s.created_at);
+    let user_created = model
+        .directory
+        .user_created_at(&s.user_id)
+        .unwrap_or(s.created_at);
     let minutes_since_sign_in = minutes_since(s.created_at, now_ms);
     json!({
         "id": s.id,
@@ -146,7 +201,7 @@ pub(crate) fn session_json(model: &Model, session_id: &str, now_ms: i64) -> Valu
         "last_active_organization_id": s.active_org,
         "actor": null,
         "tasks": null,
-        "user": user_json(&s.user_id, user_created),
+        "user": user_json(&model.directory, &s.user_id, user_created),
         "public_user_data": public_user_data_json(&s.user_id),
         // First factor age in minutes; -1 means no second factor was verified.
         "factor_verification_age": [minutes_since_sign_in, -1],

@@ -1,10 +1,12 @@
-//! The emulated instance's data: users, clients (devices), sessions, sign-in tokens, templates.
+//! The emulated instance's data: its directory of users and organizations, clients (devices),
+//! sessions, sign-in tokens and templates.
 
 use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::directory::{Directory, Organization, User};
 use crate::error::ApiError;
 use crate::jwt::random_id;
 
@@ -83,46 +85,6 @@ impl JwtTemplate {
     }
 }
 
-/// An organization of the instance, with its members and their roles.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Organization {
-    pub id: String,
-    pub slug: String,
-    /// User id → role key (`org:admin`, `org:member`, or a custom `org:…` role).
-    #[serde(default)]
-    pub members: BTreeMap<String, String>,
-}
-
-impl Organization {
-    pub fn new(id: impl Into<String>, slug: impl Into<String>) -> Self {
-        Organization {
-            id: id.into(),
-            slug: slug.into(),
-            members: BTreeMap::new(),
-        }
-    }
-
-    pub fn member(mut self, user_id: impl Into<String>, role: impl Into<String>) -> Self {
-        self.members.insert(user_id.into(), role.into());
-        self
-    }
-
-    /// `org_1` (slug `org-1`) with `user_alice` as `org:admin`: the organization the shared
-    /// scenarios and the Kotlin and Swift tests use.
-    pub fn defaults() -> Vec<Organization> {
-        vec![Organization::new("org_1", "org-1").member("user_alice", "org:admin")]
-    }
-}
-
-/// What a token says about the active organization.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct OrgClaims {
-    pub id: String,
-    pub slug: String,
-    /// With its `org:` prefix, as version 1 tokens carry it.
-    pub role: String,
-}
-
 /// BAPI `SignInToken` object; `token` is the ticket for `strategy=ticket`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignInToken {
@@ -199,39 +161,32 @@ pub(crate) struct Lifetimes {
 
 #[derive(Default)]
 pub(crate) struct Model {
-    pub users: HashMap<String, i64>,
+    pub directory: Directory,
     pub clients: HashMap<String, ClientRec>,
     device_tokens: HashMap<String, String>,
     pub sessions: HashMap<String, SessionRec>,
     tickets: HashMap<String, TicketRec>,
     pub templates: BTreeMap<String, JwtTemplate>,
-    pub organizations: BTreeMap<String, Organization>,
+}
+
+/// What an instance starts with (and returns to on reset).
+pub(crate) struct Seed<'c> {
+    pub templates: &'c [JwtTemplate],
+    pub users: &'c [User],
+    pub organizations: &'c [Organization],
 }
 
 impl Model {
-    pub fn new(templates: &[JwtTemplate], organizations: &[Organization]) -> Self {
+    pub fn new(seed: Seed<'_>, now_ms: i64) -> Self {
         Model {
-            templates: templates
+            templates: seed
+                .templates
                 .iter()
                 .map(|t| (t.name.clone(), t.clone()))
                 .collect(),
-            organizations: organizations
-                .iter()
-                .map(|o| (o.id.clone(), o.clone()))
-                .collect(),
+            directory: Directory::new(seed.users, seed.organizations, now_ms),
             ..Model::default()
         }
-    }
-
-    /// The organization claims for `user_id` in `org_id`; `None` unless the user is a member.
-    pub fn org_claims(&self, org_id: &str, user_id: &str) -> Option<OrgClaims> {
-        let org = self.organizations.get(org_id)?;
-        let role = org.members.get(user_id)?;
-        Some(OrgClaims {
-            id: org.id.clone(),
-            slug: org.slug.clone(),
-            role: role.clone(),
-        })
     }
 
     pub fn client_id_for_token(&self, device_token: Option<&str>) -> Option<String> {
@@ -266,10 +221,7 @@ impl Model {
         }
     }
 
-    pub fn ensure_user(&mut self, user_id: &str, now_ms: i64) -> i64 {
-        *self.users.entry(user_id.to_string()).or_insert(now_ms)
-    }
-
+    /// A ticket for `user_id`; the caller has checked (or made sure) that the user exists.
     pub fn create_sign_in_token(
         &mut self,
         user_id: &str,
@@ -278,7 +230,6 @@ impl Model {
         now_ms: i64,
         base_url: &str,
     ) -> SignInToken {
-        self.ensure_user(user_id, now_ms);
         let ticket = random_id(48);
         let token = SignInToken {
             object: "sign_in_token".into(),

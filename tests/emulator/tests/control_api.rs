@@ -365,7 +365,7 @@ async fn organization_and_token_version_routes() {
     assert_eq!(status, 200);
     assert_eq!(
         org,
-        json!({ "id": "org_team", "slug": "team", "members": { "user_t": "org:billing" } })
+        json!({ "id": "org_team", "slug": "team", "name": "team", "members": { "user_t": "org:billing" } })
     );
 
     let ticket = ctl
@@ -418,17 +418,23 @@ async fn binary_prints_its_url_and_exits_when_stdin_closes() {
         "1000000",
         "--secret-key",
         "sk_test_custom",
+        "--user",
+        "user_cli",
+        "--user=user_cli2",
     ]);
     let ctl = Control::new(&url);
     assert_eq!(ctl.get("/clock").await["now_ms"], 1_000_000);
-    let ok = common::http_client()
-        .post(format!("{url}/v1/sign_in_tokens"))
-        .bearer_auth("sk_test_custom")
-        .json(&json!({ "user_id": "u" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(ok.status(), 200);
+    let ticket = |user: &str| {
+        common::http_client()
+            .post(format!("{url}/v1/sign_in_tokens"))
+            .bearer_auth("sk_test_custom")
+            .json(&json!({ "user_id": user }))
+            .send()
+    };
+    // The users given on the command line, beside the default ones; no one else.
+    for (user, status) in [("user_cli", 200), ("user_cli2", 200), ("user_alice", 200), ("u", 404)] {
+        assert_eq!(ticket(user).await.unwrap().status(), status, "{user}");
+    }
     drop(child.stdin.take());
     assert!(wait_exit(child).success());
 }
@@ -449,13 +455,15 @@ async fn binary_exits_on_sigterm_with_a_real_clock() {
 
 #[test]
 fn binary_rejects_bad_arguments() {
-    let out = Command::new(env!("CARGO_BIN_EXE_clerk-emulator"))
-        .args(["--clock", "sundial"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(out.stdout.is_empty());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--clock"));
+    for (args, named) in [(["--clock", "sundial"], "--clock"), (["--user", ""], "--user")] {
+        let out = Command::new(env!("CARGO_BIN_EXE_clerk-emulator"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty());
+        assert!(String::from_utf8_lossy(&out.stderr).contains(named), "{args:?}");
+    }
 }
 
 /// The app backend stand-in: 200 with `sub` for a token this emulator signed, 401 for none, a

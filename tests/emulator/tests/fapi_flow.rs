@@ -4,7 +4,7 @@ mod common;
 
 use clerk_emulator::{
     AUTH_PRESENT, DEFAULT_START_MS, Emulator, EmulatorConfig, JwtTemplate, Organization, Route,
-    SessionStatus, SessionTokenVersion,
+    SessionStatus, SessionTokenVersion, User,
 };
 use common::{Native, bapi, http_client, read, start};
 use reqwest::Method;
@@ -559,6 +559,8 @@ async fn bapi_requires_the_secret_key_and_mints_tokens() {
         (422, "form_param_missing")
     );
 
+    // The Backend API names users the instance has.
+    emu.set_user(User::new("user_b"));
     let created = bapi(
         &emu,
         "/v1/sign_in_tokens",

@@ -82,7 +82,7 @@ async fn sign_in_token_lifetimes_have_a_minimum_and_cannot_overflow() {
     let create = |seconds: Value| {
         let emu = &emu;
         async move {
-            let body = json!({ "user_id": "user_1", "expires_in_seconds": seconds });
+            let body = json!({ "user_id": "user_alice", "expires_in_seconds": seconds });
             bapi(emu, "/v1/sign_in_tokens", sk, Some(body)).await
         }
     };

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
-use clerk_emulator::{CLERK_API_VERSION, Emulator, EmulatorConfig, Organization};
+use clerk_emulator::{CLERK_API_VERSION, Emulator, EmulatorConfig, Membership, Organization, User};
 use reqwest::Method;
 use serde_json::{Map, Value, json};
 
@@ -426,7 +426,13 @@ async fn run_flow(emu: &Emulator) -> Vec<Exchange> {
         .as_str()
         .unwrap()
         .to_string();
-    assert_eq!(f.fapi(Method::GET, "/v1/client", None).await.status, 200);
+    let client = f.fapi(Method::GET, "/v1/client", None).await;
+    assert_eq!(client.status, 200);
+    // The user objects carry memberships, so their schema is checked on real entries.
+    assert_eq!(
+        membership_orgs(&client.body["response"], &sid),
+        ["org_conf"]
+    );
 
     let tokens = format!("/v1/client/sessions/{sid}/tokens");
     assert_eq!(f.fapi(Method::POST, &tokens, Some(&[])).await.status, 200);
@@ -555,6 +561,16 @@ async fn run_flow(emu: &Emulator) -> Vec<Exchange> {
         401
     );
     assert_eq!(
+        f.bapi(
+            "/v1/sign_in_tokens",
+            sk,
+            Some(json!({ "user_id": "user_not_registered" }))
+        )
+        .await
+        .status,
+        404
+    );
+    assert_eq!(
         f.bapi("/v1/sign_in_tokens", sk, Some(json!({})))
             .await
             .status,
@@ -597,12 +613,12 @@ async fn run_flow(emu: &Emulator) -> Vec<Exchange> {
         404
     );
 
-    // A second session, revoked from the dashboard.
+    // A second session, signed in to an organization, then revoked from the dashboard.
     let second = f
         .bapi(
             "/v1/sign_in_tokens",
             sk,
-            Some(json!({ "user_id": "user_conf2" })),
+            Some(json!({ "user_id": "user_conf2", "org_id": "org_conf2" })),
         )
         .await;
     let second = second.body["token"].as_str().unwrap().to_string();
@@ -617,6 +633,11 @@ async fn run_flow(emu: &Emulator) -> Vec<Exchange> {
         .as_str()
         .unwrap()
         .to_string();
+    let client = f.fapi(Method::GET, "/v1/client", None).await;
+    assert_eq!(
+        membership_orgs(&client.body["response"], &sid2),
+        ["org_conf", "org_conf2"]
+    );
     assert!(emu.revoke_session(&sid2));
     assert_eq!(
         f.fapi(
@@ -821,9 +842,33 @@ impl Checker {
     }
 }
 
-/// The flow's user belongs to `org_conf`.
+/// The organizations the user of session `sid` belongs to, as the client lists them.
+fn membership_orgs(client: &Value, sid: &str) -> Vec<String> {
+    let session = client["sessions"]
+        .as_array()
+        .and_then(|all| all.iter().find(|s| s["id"] == sid))
+        .unwrap_or_else(|| panic!("session {sid} in {client}"));
+    session["user"]["organization_memberships"]
+        .as_array()
+        .expect("organization_memberships")
+        .iter()
+        .map(|m| m["organization"]["id"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// The flow's first user belongs to `org_conf`; the second is a user of the instance with a
+/// membership of its own in `org_conf2` and in `org_conf`.
 async fn conformance_emulator() -> Emulator {
     let config = EmulatorConfig {
+        users: vec![
+            User::new("user_conf2")
+                .membership(Membership::new("org_conf", "org:member"))
+                .membership(
+                    Membership::new("org_conf2", "org:billing_manager")
+                        .slug("conf-two")
+                        .name("Conformance Two"),
+                ),
+        ],
         organizations: vec![Organization::new("org_conf", "conf").member("user_conf", "org:admin")],
         ..EmulatorConfig::default()
     };
@@ -926,6 +971,35 @@ async fn the_checker_rejects_wrong_shapes() {
         ]))
         .is_empty(),
         "undeclared form field"
+    );
+    let membership = "/client/sessions/0/user/organization_memberships/0";
+    assert!(
+        sign_in.body.pointer(membership).is_some(),
+        "the sign-in's client lists a membership"
+    );
+    assert!(
+        !wrong(&|e| {
+            let m = e.body.pointer_mut(membership).unwrap();
+            m["organization"]["unexpected"] = json!(true);
+        })
+        .is_empty(),
+        "an organization has no other properties"
+    );
+    assert!(
+        !wrong(&|e| {
+            let m = e.body.pointer_mut(membership).unwrap();
+            m.as_object_mut().unwrap().remove("role_name");
+        })
+        .is_empty(),
+        "a membership needs its role name"
+    );
+    assert!(
+        !wrong(&|e| {
+            let m = e.body.pointer_mut(membership).unwrap();
+            m["organization"]["max_allowed_memberships"] = json!("none");
+        })
+        .is_empty(),
+        "wrong type inside the organization"
     );
     // Nullable still allows null where the spec says so.
     assert!(wrong(&|e| e.body["client"]["last_active_session_id"] = Value::Null).is_empty());
