@@ -26,13 +26,9 @@ final class URLSessionExchange: ClerkKitBindings.HttpCall, @unchecked Sendable {
         self.maxResponseBytes = maxResponseBytes
     }
 
-    /// The engine no longer wants the answer. FoundationNetworking's `cancel()` waits for the
-    /// session's work queue, so it runs elsewhere: the engine's thread never blocks.
+    /// The engine no longer wants the answer.
     func cancel() {
-        let task = self.task
-        DispatchQueue.global().async {
-            task.cancel()
-        }
+        cancelTask()
     }
 
     /// Ends the request after `seconds`, the total reqwest applies as `timeout`: URLSession's
@@ -126,10 +122,15 @@ final class URLSessionExchange: ClerkKitBindings.HttpCall, @unchecked Sendable {
         return completion != nil
     }
 
-    /// Stops the transfer now (from the delegate queue or the timer, never the engine's thread):
-    /// the server sees the connection close, and no more of the body is read.
+    /// Stops the transfer: the server sees the connection close, and no more of the body is
+    /// read. FoundationNetworking's `cancel()` waits for the session's work queue, which a
+    /// body streaming in keeps busy for up to hundreds of milliseconds, so it runs elsewhere:
+    /// neither the engine's thread nor the session's delegate queue waits for it.
     private func cancelTask() {
-        task.cancel()
+        let task = self.task
+        DispatchQueue.global().async {
+            task.cancel()
+        }
     }
 
     /// The response's headers as a list. URLSession gives one value per name: repeated lines
