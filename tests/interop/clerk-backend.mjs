@@ -1,9 +1,11 @@
 // Clerk's own server SDK, @clerk/backend (pinned in package.json), against the emulator, run by
 // scripts/test-interop. Two parts:
 //
-// 1. The SDK's calls as an app backend makes them: a sign-in token (ticket), the ticket sign-in
-//    through the Frontend API as a mobile SDK does it (plain fetch, native headers, the device
-//    token bare in Authorization), `sessions.getToken` with and without a template and with
+// 1. The SDK's calls as an app backend makes them, after the set-up an app's tests do (the user
+//    and its organization membership registered through the emulator's control API, as in
+//    Clerk's dashboard): a sign-in token (ticket), the refusal of one for an unknown user, the
+//    ticket sign-in through the Frontend API as a mobile SDK does it (plain fetch, native
+//    headers, the device token bare in Authorization), `sessions.getToken` with and without a template and with
 //    `expiresInSeconds`, `verifyToken` with `jwtKey` and with `secretKey` + `apiUrl` on tokens
 //    from both APIs, and the fields of `authenticateRequest(...).toAuth()`.
 // 2. A corpus of valid and invalid tokens, minted now from the emulator's key (nothing secret is
@@ -150,6 +152,19 @@ function encode(value) {
 // mints every token) is set to it; nothing waits on real time after that.
 await control('/clock/set', { now_ms: Date.now() });
 
+// The shared set-up: the instance's user and its membership in an organization, registered
+// before anything signs in, as an app's tests would (in Clerk: the dashboard). The Backend API
+// makes sign-in tokens only for users the instance has, and the organization check below signs
+// in to this membership.
+const ORG_SLUG = 'interop-org';
+const ORG_NAME = 'Interop Org';
+const ORG_ROLE = 'org:member';
+await control(
+  `/users/${USER}`,
+  { organization_memberships: [{ organization_id: ORG, slug: ORG_SLUG, name: ORG_NAME, role: ORG_ROLE }] },
+  'PUT',
+);
+
 const jwks = await (await fetch(`${EMULATOR}/.well-known/jwks.json`)).json();
 const PEM = createPublicKey({ key: jwks.keys[0], format: 'jwk' }).export({ type: 'spki', format: 'pem' });
 const MODES = {
@@ -164,6 +179,16 @@ await check('signInTokens.createSignInToken, then ticket sign-in through the Fro
   expectEqual([session.ticket.userId, session.ticket.status], [USER, 'pending'], 'sign-in token user and status');
   const active = session.client?.sessions?.find((s) => s.id === session.sessionId);
   expectEqual([active?.status, active?.user?.id], ['active', USER], 'the new session in the client');
+});
+
+await check('signInTokens.createSignInToken for a user the instance does not have: 404 resource_not_found', async () => {
+  let refused;
+  try {
+    await clerk.signInTokens.createSignInToken({ userId: 'user_interop_unknown', expiresInSeconds: 600 });
+  } catch (error) {
+    refused = error;
+  }
+  expectEqual([refused?.status, refused?.errors?.[0]?.code], [404, 'resource_not_found'], 'the refusal');
 });
 
 const tokens = {};
@@ -239,13 +264,14 @@ for (const source of ['Frontend API session token', 'sessions.getToken(sid)']) {
   });
 }
 
-// A session in an organization: the instance has the organization with the user as a member
-// (set up as an app would in Clerk's dashboard), and the token must carry that role and slug.
-const ORG_SLUG = 'interop-org';
-const ORG_ROLE = 'org:member';
+// A session in an organization (the membership from the shared set-up): the client lists the
+// membership, and the token carries the role and slug listed there.
 await check(`toAuth() of a session signed in to an organization (sign-in token orgId)`, async () => {
-  await control(`/organizations/${ORG}`, { slug: ORG_SLUG, members: { [USER]: ORG_ROLE } }, 'PUT');
   const inOrg = await signIn({ orgId: ORG }, session.deviceToken);
+  const inClient = inOrg.client?.sessions?.find((s) => s.id === inOrg.sessionId);
+  expectEqual(inClient?.last_active_organization_id, ORG, 'the session\'s organization');
+  const listed = inClient?.user?.organization_memberships?.map((m) => [m.organization?.id, m.role, m.organization?.slug, m.organization?.name]);
+  expectEqual(listed, [[ORG, ORG_ROLE, ORG_SLUG, ORG_NAME]], 'organization_memberships in /v1/client');
   const { jwt } = await clerk.sessions.getToken(inOrg.sessionId);
   const auth = await toAuth(jwt);
   expectEqual(
