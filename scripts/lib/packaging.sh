@@ -453,7 +453,7 @@ verify_aar() {
     # The facade, ClerkAndroid, and generated classes (objects, records, the library, the
     # Android cleaner).
     for cls in Clerk ClerkResult FetchTokenKt TokenResource Session ClerkException DeviceTokenStore OkHttpTransport \
-      android/ClerkAndroid ffi/ClerkCore ffi/Session ffi/NativeTokenResource ffi/ClerkException \
+      android/ClerkAndroid ffi/ClerkCore ffi/Session ffi/TokenResource ffi/ClerkException \
       ffi/UniffiLib ffi/AndroidSystemCleaner; do
       grep -qx "com/clerk/api/$cls.class" <<<"$classes" || problems+=("classes.jar: no com/clerk/api/$cls.class")
     done

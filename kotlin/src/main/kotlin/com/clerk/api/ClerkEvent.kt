@@ -1,6 +1,6 @@
 package com.clerk.api
 
-import com.clerk.api.ffi.NativeClerkEvent
+import com.clerk.api.ffi.ClerkEvent as NativeClerkEvent
 
 /** Something that happened to the session or its tokens; collect them from [Clerk.events]. */
 sealed interface ClerkEvent {

@@ -4,7 +4,7 @@ import com.clerk.api.ffi.ClerkCore
 import com.clerk.api.ffi.ClerkEventListener
 import com.clerk.api.ffi.ClerkSettings
 import com.clerk.api.ffi.HttpTransport
-import com.clerk.api.ffi.NativeClerkEvent
+import com.clerk.api.ffi.ClerkEvent as NativeClerkEvent
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.channels.awaitClose
 import kotlinx.coroutines.flow.Flow

@@ -1,6 +1,6 @@
 package com.clerk.api
 
-import com.clerk.api.ffi.NativeGetTokenOptions
+import com.clerk.api.ffi.GetTokenOptions as NativeGetTokenOptions
 
 /**
  * Options of [fetchToken]; the defaults match the other Clerk SDKs.

@@ -1,6 +1,6 @@
 package com.clerk.api
 
-import com.clerk.api.ffi.NativeTokenResource
+import com.clerk.api.ffi.TokenResource as NativeTokenResource
 
 /**
  * A session token or JWT template token.

@@ -1,6 +1,6 @@
 package com.clerk.api
 
-import com.clerk.api.ffi.NativeGetTokenOptions
+import com.clerk.api.ffi.GetTokenOptions as NativeGetTokenOptions
 import org.junit.jupiter.api.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertFalse

@@ -8,8 +8,8 @@ import com.clerk.api.Session
 import com.clerk.api.TokenPeek
 import com.clerk.api.TokenResource
 import com.clerk.api.fetchToken
-import com.clerk.api.ffi.NativeGetTokenOptions
-import com.clerk.api.ffi.NativeTokenResource
+import com.clerk.api.ffi.GetTokenOptions as NativeGetTokenOptions
+import com.clerk.api.ffi.TokenResource as NativeTokenResource
 import com.clerk.api.testing.FakeClerk
 import com.clerk.api.testing.FakeRoute
 import com.clerk.api.toNative
