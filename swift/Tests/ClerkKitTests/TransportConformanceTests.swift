@@ -17,6 +17,17 @@ final class TransportConformanceTests: XCTestCase {
         .deletingLastPathComponent()  // repository root
         .appendingPathComponent("tests/transport")
 
+    /// swift-corelibs-foundation (Linux) delivers a task's cancellation only after libcurl has
+    /// read on for a while: a body over the cap is still refused at once and nothing past the
+    /// cap reaches the core, but the server may write well past 8 MiB before the connection
+    /// closes. Apple's URLSession is not built on libcurl; on Apple platforms the full bound
+    /// applies.
+    #if canImport(FoundationNetworking)
+    static let allowances: [ConformanceAllowance] = [.readsOnAfterCancel]
+    #else
+    static let allowances: [ConformanceAllowance] = []
+    #endif
+
     func testEveryCasePassesOnTheDefaultSession() async throws {
         try await runEveryCase(through: URLSessionTransport())
     }
@@ -48,12 +59,13 @@ final class TransportConformanceTests: XCTestCase {
                               file: StaticString = #filePath, line: UInt = #line) async throws {
         // The kit lists the files as Rust does (sorted, each checked against the case schema).
         let cases = try transportConformanceCaseFiles(directory: Self.caseDirectory.path)
-        XCTAssertFalse(cases.isEmpty, "no transport case in \(Self.caseDirectory.path)", file: file, line: line)
+        XCTAssertEqual(cases.count, 22, "transport cases in \(Self.caseDirectory.path)", file: file, line: line)
         var failed = 0
         for caseFile in cases {
             let name = URL(fileURLWithPath: caseFile).lastPathComponent
             do {
-                try await runTransportConformanceCase(transport: transport, caseFile: caseFile)
+                try await runTransportConformanceCaseAllowing(
+                    transport: transport, caseFile: caseFile, allowances: Self.allowances)
             } catch let ConformanceError.Failed(detail) {
                 failed += 1
                 XCTFail("\(name):\n\(detail)", file: file, line: line)

@@ -23,7 +23,7 @@ use std::path::PathBuf;
 pub use case::{
     Case, Framing, Kind, MAX_TIMEOUT_MS, RequestSpec, load_case, load_cases, parse_case,
 };
-pub use runner::{CASE_LIMIT, PLATFORM_HEADERS, run_case};
+pub use runner::{Allowance, CASE_LIMIT, PLATFORM_HEADERS, run_case, run_case_allowing};
 pub use types::{Failure, Method, Request, Response, SendFuture};
 
 /// `tests/transport/` in this source tree.
