@@ -235,6 +235,9 @@ struct Reference {
 
 impl Reference {
     fn careful_config() -> Reference {
+        // Built with other workspace crates, reqwest has `rustls-no-provider`: a crypto provider
+        // must be installed before any client is built (as tests/common does).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         Reference {
             client: reqwest::Client::new(),
             follow_redirects: false,
