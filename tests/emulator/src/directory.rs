@@ -42,7 +42,9 @@ impl User {
 }
 
 /// A user's membership: the organization (id, and the slug and name it has) and the role.
+/// A misspelt field is an error rather than a slug or name quietly left out.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Membership {
     pub organization_id: String,
     /// When registering: `None` keeps an existing organization's slug (a new one's is its id).

@@ -389,11 +389,16 @@ async fn the_control_api_adds_users_and_their_memberships() {
             (422, "form_param_value_invalid")
         );
     }
-    let typo = put(json!({ "organisation_memberships": [] })).await;
-    assert_eq!(
-        (typo.status.as_u16(), typo.error_code()),
-        (400, "request_body_invalid")
-    );
+    for typo in [
+        json!({ "organisation_memberships": [] }),
+        json!({ "organization_memberships": [{ "organization_id": "org_x", "role": "org:admin", "nmae": "X" }] }),
+    ] {
+        let reply = put(typo).await;
+        assert_eq!(
+            (reply.status.as_u16(), reply.error_code()),
+            (400, "request_body_invalid")
+        );
+    }
     let missing = control(&emu, Method::GET, "/users/user_nobody", None).await;
     assert_eq!(
         (missing.status.as_u16(), missing.error_code()),
