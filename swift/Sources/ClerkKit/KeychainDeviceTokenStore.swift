@@ -12,10 +12,14 @@ import Security
 /// - Service `com.clerk.clerk-kit`, account `clerkDeviceToken.<Frontend API host>`, so two
 ///   Clerk instances never share a token. An access group shares it with app extensions.
 /// - Never throws into the engine and never crashes: a Keychain failure (the device still
-///   locked after a restart, a missing entitlement) counts as "no token" for that call, is
+///   locked after a restart, a missing entitlement) counts as "no token" for that read, is
 ///   reported once (`os.Logger`, subsystem `com.clerk.clerk-kit`) without the value, and the
 ///   item is left as it is. Stored data that cannot be a device token (not UTF-8, not a
 ///   header value) counts as signed out and is removed; whitespace only counts as none.
+/// - The item is read once, then served from memory: the last value read or written (a
+///   write that failed included, for this run). A change another process makes to a shared
+///   item is seen at the next launch. An item that cannot be read is never written over.
+/// - The data protection keychain on every platform (`KeychainQuery`).
 ///
 /// The Security framework calls live in `SystemKeychain` (Apple platforms only); everything
 /// here is plain Swift, tested on every platform against a fake of `KeychainOperations`.
@@ -23,12 +27,23 @@ public final class KeychainDeviceTokenStore: DeviceTokenStore, @unchecked Sendab
     /// The Keychain service of every item this SDK writes.
     public static let service = "com.clerk.clerk-kit"
 
+    /// The token as this store last read or wrote it. The engine reads the store before every
+    /// request, so the Keychain is read once per launch rather than once per request.
+    private enum Memory {
+        /// Nothing read or written yet, or the last read failed.
+        case unknown
+        /// `nil`: no item. `inKeychain` false: the last write or removal failed, so the
+        /// Keychain may hold something else and the next save tries again.
+        case known(String?, inKeychain: Bool)
+    }
+
     let item: KeychainItem
     private let keychain: KeychainOperations
     private let report: @Sendable (KeychainFailure) -> Void
     private let lock = NSLock()
+    private var memory = Memory.unknown
     /// Failures already reported, until their operation succeeds again: a persistent failure
-    /// (e.g. a locked device, read before every request) is reported once.
+    /// (e.g. a locked device) is reported once.
     private var reported: Set<KeychainFailure> = []
 
     init(item: KeychainItem, keychain: KeychainOperations, report: @escaping @Sendable (KeychainFailure) -> Void) {
@@ -55,6 +70,9 @@ public final class KeychainDeviceTokenStore: DeviceTokenStore, @unchecked Sendab
     public func load() -> String? {
         lock.lock()
         defer { lock.unlock() }
+        if case let .known(token, _) = memory {
+            return token
+        }
         let (status, data) = keychain.copy(item)
         switch status {
         case KeychainStatus.success:
@@ -69,12 +87,15 @@ public final class KeychainDeviceTokenStore: DeviceTokenStore, @unchecked Sendab
                 remove()
                 return nil
             }
+            memory = .known(value, inKeychain: true)
             return value
         case KeychainStatus.itemNotFound:
             succeeded(.read)
+            memory = .known(nil, inKeychain: true)
             return nil
         default:
-            // Left in place: a locked device's item is readable again after the first unlock.
+            // Left in place and not remembered: a locked device's item is readable again after
+            // the first unlock, so the next load asks again.
             failed(KeychainFailure(operation: .read, cause: .status(status)))
             return nil
         }
@@ -83,35 +104,53 @@ public final class KeychainDeviceTokenStore: DeviceTokenStore, @unchecked Sendab
     public func save(token: String?) {
         lock.lock()
         defer { lock.unlock() }
-        guard let token, !token.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        let token = token.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
+        // The engine saves the device token from every response that carries it, mostly
+        // unchanged: what the Keychain already holds is not written again.
+        if case .known(token, inKeychain: true) = memory {
+            return
+        }
+        guard let token else {
             remove()
             return
         }
         let data = Data(token.utf8)
-        // The engine saves the device token from every response that carries it, mostly
-        // unchanged: a read is much cheaper than a Keychain write.
-        let (found, stored) = keychain.copy(item)
-        switch found {
-        case KeychainStatus.success where stored == data:
-            succeeded(.write)
-        case KeychainStatus.success:
-            write(data, updating: true)
-        case KeychainStatus.itemNotFound:
-            write(data, updating: false)
-        default:
-            failed(KeychainFailure(operation: .write, cause: .status(found)))
+        let updating: Bool
+        switch memory {
+        case let .known(previous, _):
+            updating = previous != nil
+        case .unknown:
+            // Nothing read yet, or the item could not be read (a device still locked): look
+            // first, and never write over an item that cannot be read.
+            let (found, stored) = keychain.copy(item)
+            switch found {
+            case KeychainStatus.success where stored == data:
+                memory = .known(token, inKeychain: true)
+                succeeded(.write)
+                return
+            case KeychainStatus.success:
+                updating = true
+            case KeychainStatus.itemNotFound:
+                updating = false
+            default:
+                failed(KeychainFailure(operation: .write, cause: .status(found)))
+                return
+            }
         }
+        write(token, data, updating: updating)
     }
 
     /// Adds the item or updates it: an add that finds one (another process or extension was
-    /// first) becomes an update, an update that finds none becomes an add, once.
-    private func write(_ data: Data, updating: Bool) {
+    /// first) becomes an update, an update that finds none becomes an add, once. Failed, the
+    /// token is still served from memory for this run, and the next save tries again.
+    private func write(_ token: String, _ data: Data, updating: Bool) {
         var status = updating ? keychain.update(item, data: data) : keychain.add(item, data: data)
         if !updating && status == KeychainStatus.duplicateItem {
             status = keychain.update(item, data: data)
         } else if updating && status == KeychainStatus.itemNotFound {
             status = keychain.add(item, data: data)
         }
+        memory = .known(token, inKeychain: status == KeychainStatus.success)
         if status == KeychainStatus.success {
             succeeded(.write)
         } else {
@@ -121,7 +160,9 @@ public final class KeychainDeviceTokenStore: DeviceTokenStore, @unchecked Sendab
 
     private func remove() {
         let status = keychain.delete(item)
-        if status == KeychainStatus.success || status == KeychainStatus.itemNotFound {
+        let removed = status == KeychainStatus.success || status == KeychainStatus.itemNotFound
+        memory = .known(nil, inKeychain: removed)
+        if removed {
             succeeded(.delete)
         } else {
             failed(KeychainFailure(operation: .delete, cause: .status(status)))

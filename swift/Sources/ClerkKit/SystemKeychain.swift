@@ -38,48 +38,27 @@ extension KeychainDeviceTokenStore {
     }
 }
 
-/// The Security framework's item calls for one generic password item. Nothing else in the
-/// SDK touches the Keychain; the store's logic on top is plain Swift.
+/// The Security framework's item calls for one generic password item, with the queries
+/// `KeychainQuery` builds. Nothing else in the SDK touches the Keychain; the store's logic on
+/// top is plain Swift.
 struct SystemKeychain: KeychainOperations {
     func copy(_ item: KeychainItem) -> (status: Int32, data: Data?) {
-        var query = Self.query(item)
-        query[kSecReturnData as String] = true
-        query[kSecMatchLimit as String] = kSecMatchLimitOne
         var result: CFTypeRef?
-        let status = SecItemCopyMatching(query as CFDictionary, &result)
+        let status = SecItemCopyMatching(KeychainQuery.copy(item) as CFDictionary, &result)
         return (status, result as? Data)
     }
 
     func add(_ item: KeychainItem, data: Data) -> Int32 {
-        var query = Self.query(item)
-        query[kSecValueData as String] = data
-        query[kSecAttrAccessible as String] = kSecAttrAccessibleAfterFirstUnlockThisDeviceOnly
-        return SecItemAdd(query as CFDictionary, nil)
+        SecItemAdd(KeychainQuery.add(item, data: data) as CFDictionary, nil)
     }
 
     func update(_ item: KeychainItem, data: Data) -> Int32 {
-        // The accessibility too, so an item written with another one is brought in line.
-        let attributes: [String: Any] = [
-            kSecValueData as String: data,
-            kSecAttrAccessible as String: kSecAttrAccessibleAfterFirstUnlockThisDeviceOnly,
-        ]
-        return SecItemUpdate(Self.query(item) as CFDictionary, attributes as CFDictionary)
+        let (query, attributes) = KeychainQuery.update(item, data: data)
+        return SecItemUpdate(query as CFDictionary, attributes as CFDictionary)
     }
 
     func delete(_ item: KeychainItem) -> Int32 {
-        SecItemDelete(Self.query(item) as CFDictionary)
-    }
-
-    private static func query(_ item: KeychainItem) -> [String: Any] {
-        var query: [String: Any] = [
-            kSecClass as String: kSecClassGenericPassword,
-            kSecAttrService as String: item.service,
-            kSecAttrAccount as String: item.account,
-        ]
-        if let group = item.accessGroup {
-            query[kSecAttrAccessGroup as String] = group
-        }
-        return query
+        SecItemDelete(KeychainQuery.delete(item) as CFDictionary)
     }
 }
 #endif

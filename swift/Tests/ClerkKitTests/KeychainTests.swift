@@ -39,6 +39,11 @@ final class KeychainTests: XCTestCase {
         return prefix + encoded
     }
 
+    /// The next launch's store: a new store over the same Keychain, remembering nothing.
+    private func relaunch() -> KeychainDeviceTokenStore {
+        makeStore(frontendApiUrl: "https://clerk.example.com")
+    }
+
     // MARK: - Reading and writing
 
     func testAFirstTokenIsAddedAndReadBack() {
@@ -46,7 +51,8 @@ final class KeychainTests: XCTestCase {
         store.save(token: deviceToken)
         XCTAssertEqual(keychain[item], Data(deviceToken.utf8))
         XCTAssertEqual(store.load(), deviceToken)
-        XCTAssertEqual(keychain.calls, [.copy, .copy, .add, .copy])
+        XCTAssertEqual(keychain.calls, [.copy, .add], "read once; the item known absent is added")
+        XCTAssertEqual(relaunch().load(), deviceToken, "the next launch reads it")
         XCTAssertTrue(failures.all.isEmpty)
     }
 
@@ -54,35 +60,73 @@ final class KeychainTests: XCTestCase {
         store.save(token: deviceToken)
         keychain.clearCalls()
         store.save(token: deviceToken)
-        XCTAssertEqual(keychain.calls, [.copy], "the engine saves the token of every response: no write when unchanged")
+        XCTAssertEqual(keychain.calls, [], "the engine saves the token of every response: no call when unchanged")
+    }
+
+    func testTheKeychainIsReadOncePerLaunchNotOncePerRequest() {
+        store.save(token: deviceToken)
+        let launch = relaunch()
+        keychain.clearCalls()
+        // What the engine does for each request: read the store, then save the token the
+        // response carried, almost always the same.
+        for _ in 0..<100 {
+            XCTAssertEqual(launch.load(), deviceToken)
+            launch.save(token: deviceToken)
+        }
+        XCTAssertEqual(keychain.calls, [.copy], "one Keychain read for 100 requests, no write")
+
+        launch.save(token: "rotated-device-token")
+        XCTAssertEqual(launch.load(), "rotated-device-token")
+        XCTAssertEqual(keychain.calls, [.copy, .update], "a rotation is written once and read back from memory")
+
+        launch.save(token: nil)
+        XCTAssertNil(launch.load())
+        launch.save(token: nil)
+        XCTAssertEqual(keychain.calls, [.copy, .update, .delete])
+        XCTAssertTrue(failures.all.isEmpty)
+    }
+
+    func testAFirstSaveWithoutALoadLooksBeforeItWrites() {
+        store.save(token: deviceToken)
+        keychain.clearCalls()
+        let launch = relaunch()
+        launch.save(token: deviceToken)
+        XCTAssertEqual(keychain.calls, [.copy], "already there: nothing written")
+        let other = relaunch()
+        other.save(token: "rotated-device-token")
+        XCTAssertEqual(keychain.calls, [.copy, .copy, .update])
+        XCTAssertEqual(relaunch().load(), "rotated-device-token")
     }
 
     func testARotatedTokenUpdatesTheItem() {
         store.save(token: deviceToken)
         keychain.clearCalls()
         store.save(token: "rotated-device-token")
-        XCTAssertEqual(keychain.calls, [.copy, .update])
+        XCTAssertEqual(keychain.calls, [.update])
         XCTAssertEqual(store.load(), "rotated-device-token")
+        XCTAssertEqual(relaunch().load(), "rotated-device-token")
         XCTAssertEqual(keychain.allItems.count, 1)
     }
 
     func testAnAddThatFindsADuplicateItemUpdatesIt() {
-        // An app extension sharing the item adds it between the read and the add.
+        XCTAssertNil(store.load())
+        keychain.clearCalls()
+        // An app extension sharing the item adds it after this launch read none.
         keychain.before(.add) { [keychain, item] in keychain![item] = Data("the extension's token".utf8) }
         store.save(token: deviceToken)
-        XCTAssertEqual(keychain.calls, [.copy, .add, .update])
-        XCTAssertEqual(store.load(), deviceToken)
+        XCTAssertEqual(keychain.calls, [.add, .update])
+        XCTAssertEqual(relaunch().load(), deviceToken)
         XCTAssertTrue(failures.all.isEmpty)
     }
 
     func testAnUpdateThatFindsNoItemAddsIt() {
         store.save(token: deviceToken)
         keychain.clearCalls()
-        // Removed by another process between the read and the update.
+        // Removed by another process since this launch wrote it.
         keychain.before(.update) { [keychain, item] in keychain![item] = nil }
         store.save(token: "rotated-device-token")
-        XCTAssertEqual(keychain.calls, [.copy, .update, .add])
-        XCTAssertEqual(store.load(), "rotated-device-token")
+        XCTAssertEqual(keychain.calls, [.update, .add])
+        XCTAssertEqual(relaunch().load(), "rotated-device-token")
         XCTAssertTrue(failures.all.isEmpty)
     }
 
@@ -94,7 +138,7 @@ final class KeychainTests: XCTestCase {
         XCTAssertNil(keychain[item])
         XCTAssertNil(store.load())
 
-        store.save(token: nil)
+        relaunch().save(token: nil)
         XCTAssertTrue(failures.all.isEmpty, "deleting what is already gone is no failure")
     }
 
@@ -104,7 +148,7 @@ final class KeychainTests: XCTestCase {
         XCTAssertNil(keychain[item], "saving whitespace removes the token")
 
         keychain[item] = Data("  \t".utf8)
-        XCTAssertNil(store.load())
+        XCTAssertNil(relaunch().load())
         XCTAssertNil(keychain[item], "a stored blank is removed")
         XCTAssertTrue(failures.all.isEmpty, "a blank is no failure")
     }
@@ -121,13 +165,14 @@ final class KeychainTests: XCTestCase {
 
         store.save(token: deviceToken)
         XCTAssertEqual(store.load(), deviceToken, "the store works again")
+        XCTAssertEqual(relaunch().load(), deviceToken)
     }
 
     func testTextThatIsNoHeaderValueCountsAsNoToken() {
         // Each would make every request fail before it is sent, so none may come back.
         for stored in ["line\nbreak", "nul\u{0}byte", "caf\u{E9}", "\u{7F}"] {
             keychain[item] = Data(stored.utf8)
-            XCTAssertNil(store.load(), stored.debugDescription)
+            XCTAssertNil(relaunch().load(), stored.debugDescription)
             XCTAssertNil(keychain[item], stored.debugDescription)
         }
         XCTAssertEqual(failures.all.count, 4)
@@ -138,9 +183,12 @@ final class KeychainTests: XCTestCase {
     func testALockedDeviceReadsNoTokenKeepsTheItemAndReportsOnce() {
         store.save(token: deviceToken)
         keychain.setLocked(true)
-        XCTAssertNil(store.load())
-        XCTAssertNil(store.load())
-        XCTAssertNil(store.load())
+        let launch = relaunch()
+        keychain.clearCalls()
+        XCTAssertNil(launch.load())
+        XCTAssertNil(launch.load())
+        XCTAssertNil(launch.load())
+        XCTAssertEqual(keychain.calls, [.copy, .copy, .copy], "a failed read is not remembered")
         XCTAssertEqual(keychain[item], Data(deviceToken.utf8), "the item is not touched")
         XCTAssertEqual(
             failures.all,
@@ -150,19 +198,30 @@ final class KeychainTests: XCTestCase {
         XCTAssertTrue(failures.text.contains("unlocked"), failures.text)
 
         keychain.setLocked(false)
-        XCTAssertEqual(store.load(), deviceToken, "readable after the first unlock")
+        XCTAssertEqual(launch.load(), deviceToken, "readable after the first unlock")
         keychain.setLocked(true)
-        XCTAssertNil(store.load())
-        XCTAssertEqual(failures.all.count, 2, "a new failure after a success is reported again")
+        let next = relaunch()
+        XCTAssertNil(next.load())
+        XCTAssertEqual(failures.all.count, 2, "each launch reports its own")
     }
 
-    func testAWriteThatFailsLeavesTheOldTokenAndIsReported() {
+    func testAWriteThatFailsIsReportedServedFromMemoryAndTriedAgain() {
         store.save(token: deviceToken)
         keychain.answer(.update, KeychainStatus.missingEntitlement)
         store.save(token: "rotated-device-token")
-        XCTAssertEqual(store.load(), deviceToken)
+        XCTAssertEqual(store.load(), "rotated-device-token", "this run goes on with the token the server gave")
+        XCTAssertEqual(keychain[item], Data(deviceToken.utf8), "the Keychain keeps the old one")
         XCTAssertEqual(failures.all, [KeychainFailure(operation: .write, cause: .status(KeychainStatus.missingEntitlement))])
         XCTAssertTrue(failures.text.contains("access group"), failures.text)
+
+        keychain.clearCalls()
+        store.save(token: "rotated-device-token")
+        XCTAssertEqual(keychain.calls, [.update], "the same token again: written this time")
+        XCTAssertEqual(relaunch().load(), "rotated-device-token")
+
+        keychain.answer(.update, KeychainStatus.missingEntitlement)
+        store.save(token: "rotated-again")
+        XCTAssertEqual(failures.all.count, 2, "a new failure after a success is reported again")
     }
 
     func testAnAddThatFailsIsReported() {
@@ -177,26 +236,31 @@ final class KeychainTests: XCTestCase {
         keychain.setLocked(true)
         store.save(token: deviceToken)
         store.save(token: deviceToken)
-        XCTAssertEqual(keychain.calls, [.copy, .copy], "no write is tried when the item cannot even be read")
+        XCTAssertEqual(keychain.calls, [.copy, .copy], "no write over an item that cannot even be read")
         XCTAssertEqual(failures.all, [KeychainFailure(operation: .write, cause: .status(KeychainStatus.interactionNotAllowed))])
         keychain.setLocked(false)
         XCTAssertNil(store.load())
     }
 
-    func testADeleteThatFailsIsReported() {
+    func testADeleteThatFailsIsReportedAndTriedAgain() {
         store.save(token: deviceToken)
         keychain.answer(.delete, -26276)  // errSecInternalError
         store.save(token: nil)
         XCTAssertEqual(failures.all, [KeychainFailure(operation: .delete, cause: .status(-26276))])
         XCTAssertTrue(failures.text.contains("could not be removed"), failures.text)
+        XCTAssertNil(store.load(), "signed out for this run")
+
+        store.save(token: nil)
+        XCTAssertNil(keychain[item], "removed at the next save")
     }
 
     func testAnyOtherReadStatusCountsAsNoTokenAndKeepsTheItem() {
         store.save(token: deviceToken)
+        let launch = relaunch()
         keychain.answer(.copy, -26276)
-        XCTAssertNil(store.load())
+        XCTAssertNil(launch.load())
         XCTAssertEqual(keychain[item], Data(deviceToken.utf8))
-        XCTAssertEqual(store.load(), deviceToken)
+        XCTAssertEqual(launch.load(), deviceToken)
         XCTAssertEqual(failures.all, [KeychainFailure(operation: .read, cause: .status(-26276))])
     }
 
@@ -277,11 +341,11 @@ final class KeychainTests: XCTestCase {
         keychain.answer(.update, KeychainStatus.missingEntitlement)
         store.save(token: deviceToken + "-rotated")
         keychain.answer(.copy, KeychainStatus.interactionNotAllowed)
-        _ = store.load()
+        _ = relaunch().load()
         keychain.answer(.delete, -26276)
         store.save(token: nil)
         keychain[item] = Data((deviceToken + "\n").utf8)
-        _ = store.load()
+        _ = relaunch().load()
         XCTAssertEqual(failures.all.count, 4)
 
         var dumped = ""
