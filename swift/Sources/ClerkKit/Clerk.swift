@@ -32,8 +32,7 @@ public final class Clerk: @unchecked Sendable {
 
     private enum State {
         case unconfigured
-        /// The engine and the store it was given (`nil`: the engine's own memory).
-        case configured(ClerkKitBindings.ClerkCore, DeviceTokenStore?)
+        case configured(ClerkKitBindings.ClerkCore)
         /// The last `configure` call was invalid; every call reports why.
         case invalid(Error)
     }
@@ -100,17 +99,16 @@ public final class Clerk: @unchecked Sendable {
 
     /// The active session, if signed in. Reads local state only; never does I/O.
     public var session: Session? {
-        guard case let .configured(core, _) = currentState() else {
-            return nil
-        }
-        return core.session().map(Session.init)
+        currentCore?.session().map(Session.init)
     }
 
     /// Loads the client from the Frontend API, restoring the signed-in session from the
-    /// stored device token. Afterwards `session` tells whether a session is active.
-    public func load() async throws {
+    /// stored device token, and returns that session (`nil`: signed out). Afterwards
+    /// `session` tells the same.
+    @discardableResult
+    public func load() async throws -> Session? {
         let core = try configuredCore()
-        _ = try await bridged { try await core.load() }
+        return try await bridged { try await core.load() }.map(Session.init)
     }
 
     /// Signs in with a sign-in token (ticket) created by the app's backend.
@@ -120,15 +118,10 @@ public final class Clerk: @unchecked Sendable {
     }
 
     /// Ends the active session; its cached tokens are dropped at once. When no session is
-    /// left, the device token is removed from the store too, even if the Frontend API could
-    /// not be reached, so no later launch restores the session.
+    /// left, the engine removes the device token from the store too, even if the Frontend API
+    /// could not be reached, so no later launch restores the session.
     public func signOut() async throws {
-        let (core, tokenStore) = try configured()
-        defer {
-            if core.session() == nil {
-                tokenStore?.save(token: nil)
-            }
-        }
+        let core = try configuredCore()
         try await bridged { try await core.signOut() }
     }
 
@@ -152,7 +145,7 @@ public final class Clerk: @unchecked Sendable {
             let core = try bridged {
                 try ClerkCore(settings: settings, tokenStore: store.map(NativeTokenStore.init), transport: transport)
             }
-            next = .configured(core, store)
+            next = .configured(core)
         } catch {
             next = .invalid(error)
         }
@@ -177,7 +170,7 @@ public final class Clerk: @unchecked Sendable {
 
     /// The configured engine, if any; for the extensions that only act when there is one.
     var currentCore: ClerkKitBindings.ClerkCore? {
-        guard case let .configured(core, _) = currentState() else {
+        guard case let .configured(core) = currentState() else {
             return nil
         }
         return core
@@ -190,13 +183,9 @@ public final class Clerk: @unchecked Sendable {
     }
 
     private func configuredCore() throws -> ClerkKitBindings.ClerkCore {
-        try configured().core
-    }
-
-    private func configured() throws -> (core: ClerkKitBindings.ClerkCore, tokenStore: DeviceTokenStore?) {
         switch currentState() {
-        case let .configured(core, tokenStore):
-            return (core, tokenStore)
+        case let .configured(core):
+            return core
         case let .invalid(error):
             throw error
         case .unconfigured:

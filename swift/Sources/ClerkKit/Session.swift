@@ -20,7 +20,9 @@ public final class Session: Sendable {
         native.isActive()
     }
 
-    /// Ends this session. Its tokens are dropped at once, whatever the network does.
+    /// Ends this session. Its tokens are dropped at once, whatever the network does; when no
+    /// session is left, the device token is removed from the store too, as by
+    /// `Clerk.signOut()`.
     public func signOut() async throws {
         try await bridged { try await native.signOut() }
     }

@@ -131,6 +131,70 @@ final class DeviceTokenPersistenceTests: EmulatorTestCase {
         XCTAssertFalse(hadDeviceToken)
     }
 
+    /// Both ways to sign out, whatever the server answers: once no session is left, the
+    /// Keychain holds no device token (`Session.signOut()` used to leave it there).
+    func testEverySignOutThatLeavesNoSessionLeavesNoDeviceToken() async throws {
+        let answers: [(name: String, fault: [String: Any]?)] = [
+            ("confirmed", nil),
+            ("refused, the session already over", ["kind": "status", "status": 401, "code": "session_revoked"]),
+            ("the server unreachable", ["kind": "drop_connection"]),
+        ]
+        for viaSession in [false, true] {
+            for answer in answers {
+                let label = "\(viaSession ? "Session.signOut()" : "Clerk.signOut()"), \(answer.name)"
+                // A fresh install: the sign-in makes a client of its own, whose one session
+                // the sign-out ends.
+                keychain[item] = nil
+                try launch()
+                let session = try await clerk.signIn(ticket: try await emulator.signInTicket(userId: "user_alice"))
+                XCTAssertNotNil(keychain[item], label)
+                try await emulator.control("DELETE", "faults")
+                if let fault = answer.fault {
+                    // Enough for every attempt the engine makes.
+                    try await emulator.inject(["route": "end_session", "times": 10, "fault": fault] as [String: Any])
+                }
+                do {
+                    if viaSession {
+                        try await session.signOut()
+                    } else {
+                        try await clerk.signOut()
+                    }
+                    XCTAssertNil(answer.fault, "\(label): expected an error")
+                } catch let error as ClerkError {
+                    XCTAssertNotNil(answer.fault, "\(label): \(error)")
+                }
+                XCTAssertNil(clerk.session, label)
+                XCTAssertFalse(session.isActive, label)
+                XCTAssertEqual(keychain.allItems, [:], label)
+                XCTAssertEqual(deviceTokenStore.saved.last, .some(nil), "\(label): the store was told to remove it")
+
+                try launch()
+                let restored = try await clerk.load()
+                XCTAssertNil(restored, label)
+                let hadDeviceToken = try await lastClientRequestHadDeviceToken()
+                XCTAssertFalse(hadDeviceToken, label)
+            }
+        }
+        try await emulator.control("DELETE", "faults")
+    }
+
+    /// The engine reads the store before every request and saves the device token each
+    /// response carries: the Keychain itself is read once a launch and not written at all
+    /// while the token does not change.
+    func testTheKeychainIsReadOnceALaunchNotOncePerRequest() async throws {
+        try launch()
+        keychain.clearCalls()
+        let restored = try await clerk.load()
+        let session = try XCTUnwrap(restored)
+        for _ in 0..<10 {
+            _ = try await token(session, GetTokenOptions(skipCache: true))
+        }
+        let tokenRequests = try await requests("session_token")
+        let clientRequests = try await requests("client")
+        XCTAssertEqual(tokenRequests + clientRequests, 11)
+        XCTAssertEqual(keychain.calls, [.copy], "one read for 11 requests, no write")
+    }
+
     func testSignOutThatCannotReachTheServerStillLeavesNothingStored() async throws {
         try await emulator.inject(["route": "end_session", "times": 4, "fault": ["kind": "status", "status": 503]] as [String: Any])
         do {
