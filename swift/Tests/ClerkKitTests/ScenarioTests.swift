@@ -4,7 +4,9 @@ import XCTest
 import ClerkKitTesting
 
 /// Runs every shared scenario in `tests/scenarios/*.json` through the Swift facade, exactly as
-/// that folder's README describes (the Rust runner is `core/tests/scenarios.rs`).
+/// that folder's README describes (the Rust runner is `core/tests/support/scenarios.rs`). The
+/// runner fails on anything it does not execute: a key it never read, a value of the wrong
+/// type, a step with no action or two, an action it does not know.
 final class ScenarioTests: XCTestCase {
     static let scenarioDirectory = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent()  // ClerkKitTests
@@ -13,28 +15,63 @@ final class ScenarioTests: XCTestCase {
         .deletingLastPathComponent()  // repository root
         .appendingPathComponent("tests/scenarios")
 
+    /// Every runner pins the count, so a file that goes missing is noticed.
+    static let scenarioCount = 32
+
     func testEverySharedScenarioPasses() async throws {
         let files = try FileManager.default
             .contentsOfDirectory(at: Self.scenarioDirectory, includingPropertiesForKeys: nil)
             .filter { $0.pathExtension == "json" }
             .sorted { $0.lastPathComponent < $1.lastPathComponent }
-        XCTAssertGreaterThanOrEqual(files.count, 20, "expected at least 20 scenarios in \(Self.scenarioDirectory.path)")
+        XCTAssertEqual(files.count, Self.scenarioCount, "scenario files in \(Self.scenarioDirectory.path)")
 
         var failures: [String] = []
         for file in files {
             do {
-                let json = try JSONSerialization.jsonObject(with: Data(contentsOf: file))
-                guard let scenario = json as? [String: Any] else {
-                    throw ScenarioFailure("not a JSON object")
-                }
-                let runner = try await ScenarioRunner(scenario: scenario)
-                try await runner.run(scenario)
+                try await ScenarioRunner.run(try JSONValue.parse(Data(contentsOf: file)))
             } catch {
                 failures.append("\(file.lastPathComponent): \(error)")
             }
         }
         print("\(files.count) scenarios, \(failures.count) failed")
         XCTAssertTrue(failures.isEmpty, "failed scenarios:\n" + failures.joined(separator: "\n"))
+    }
+
+    /// What a runner that reads keys optionally would skip in silence fails here, naming the
+    /// key: each of these passes with the offending key taken out. (Steps after a sign-in.)
+    func testTheRunnerFailsOnWhatItDoesNotExecute() async throws {
+        let broken: [(String, String)] = [
+            (#"{"get_token": {}, "expect": {"min_remaining_sec": 9}}"#, "min_remaining_sec"),
+            (#"{"get_token": {}, "expect": {"token": "true"}}"#, "token takes a boolean"),
+            (#"{"get_token": {"skipCache": true}}"#, "skipCache"),
+            (#"{"sign_out": false}"#, "sign_out takes true"),
+            (#"{"advance_secs": 1, "revoke_session": true}"#, "exactly one action"),
+            (#"{"expect": {"device_token_stored": true}}"#, "exactly one action"),
+            (#"{"refresh": true}"#, "unknown action refresh"),
+            (#"{"advance_secs": 1, "expect": {"token": true}}"#, "expect.token"),
+            (#"{"sign_out": true, "expect": {"signed_in": false}}"#, "expect.signed_in"),
+            (
+                #"{"fault": {"route": "session_token", "fault": {"kind": "status", "status": 401, "code": "session_revoked"}}}, "#
+                    + #"{"get_token": {"skip_cache": true}, "expect": {"error": {"kind": "api", "status": 401}, "label": "t"}}"#,
+                "expect.label"
+            ),
+            (#"{"expect_requests": {"session_token": 0}, "note": "x"}"#, "exactly one action"),
+        ]
+        for (step, named) in broken {
+            let scenario = #"{"name": "broken", "steps": [{"sign_in": "user_alice"}, "# + step + "]}"
+            do {
+                try await ScenarioRunner.run(try JSONValue.parse(Data(scenario.utf8)))
+                XCTFail("\(step) passed")
+            } catch {
+                XCTAssertTrue("\(error)".contains(named), "\(step): \(error)")
+            }
+        }
+        do {
+            try await ScenarioRunner.run(try JSONValue.parse(Data(#"{"name": "x", "steps": [], "sever": {}}"#.utf8)))
+            XCTFail("a misspelt top-level key passed")
+        } catch {
+            XCTAssertTrue("\(error)".contains("scenario.sever"), "\(error)")
+        }
     }
 }
 
@@ -51,39 +88,46 @@ struct ScenarioFailure: Error, CustomStringConvertible {
 final class ScenarioRunner {
     private let fake: FakeClerk
     private let emulator: Emulator
+    private let store = MemoryTokenStore()
     private var session: Session?
     private var labels: [String: String] = [:]
 
-    init(scenario: [String: Any]) async throws {
-        // The vectors count time themselves: waits between retries do not move the clock.
+    /// Runs `scenario` and fails on anything in it that was not executed.
+    static func run(_ scenario: JSONValue) async throws {
+        let file = try ScenarioFields(scenario, path: "scenario")
+        _ = try file.string("name")
+        guard let steps = try file.array("steps") else {
+            throw ScenarioFailure("no steps")
+        }
+        let runner = try await ScenarioRunner(server: try file.object("server"), device: try file.object("device"))
+        try file.finish()
+        try await runner.run(steps)
+    }
+
+    private init(server: ScenarioFields?, device: ScenarioFields?) async throws {
+        // The scenarios count time themselves: waits between retries do not move the clock.
         fake = try FakeClerk(backoffsAdvanceClock: false)
         emulator = try Emulator(fake)
-        let server = scenario["server"] as? [String: Any] ?? [:]
-        try await emulator.setSkew(ms: (server["skew_ms"] as? NSNumber)?.int64Value ?? 0)
-
-        let device = scenario["device"] as? [String: Any] ?? [:]
+        try await emulator.setSkew(ms: try server?.integer("skew_ms") ?? 0)
         var timeout = Clerk.defaultRequestTimeout
-        if let ms = device["request_timeout_ms"] as? NSNumber {
-            timeout = ms.doubleValue / 1000
+        if let ms = try device?.integer("request_timeout_ms") {
+            timeout = Double(ms) / 1000
         }
         Clerk.shared.configure(
             frontendApiUrl: fake.frontendApiUrl,
-            tokenStore: MemoryTokenStore(),
+            tokenStore: store,
             requestTimeout: timeout,
-            autoRefresh: false  // the scenarios count on-demand requests
+            autoRefresh: false  // the scenarios count on-demand requests, and no timer sleeps
         )
     }
 
-    func run(_ scenario: [String: Any]) async throws {
-        guard let steps = scenario["steps"] as? [[String: Any]] else {
-            throw ScenarioFailure("no steps")
-        }
+    private func run(_ steps: [JSONValue]) async throws {
         do {
-            for (index, step) in steps.enumerated() {
+            for (index, value) in steps.enumerated() {
                 do {
-                    try await self.step(step)
+                    try await step(try ScenarioFields(value, path: "step"))
                 } catch {
-                    throw ScenarioFailure("step \(index) \(Self.render(step)): \(error)")
+                    throw ScenarioFailure("step \(index) \(Self.render(value)): \(error)")
                 }
             }
         } catch {
@@ -100,199 +144,209 @@ final class ScenarioRunner {
         return session
     }
 
-    private func step(_ step: [String: Any]) async throws {
-        let expect = step["expect"] as? [String: Any] ?? [:]
-        if let value = step["sign_in"] {
-            guard let user = value as? String else {
-                throw ScenarioFailure("sign_in takes a user id")
-            }
+    /// Exactly one action, then what any step may expect, then nothing left unread.
+    private func step(_ step: ScenarioFields) async throws {
+        let actions = step.keys.subtracting(["expect"])
+        guard actions.count == 1, let action = actions.first else {
+            throw ScenarioFailure("a step takes exactly one action, this one has \(actions.sorted())")
+        }
+        let expect = try step.object("expect") ?? ScenarioFields(.object([:]), path: "step.expect")
+        switch action {
+        case "sign_in":
+            let user = try step.string("sign_in")!
             session = try await fake.signIn(userId: user)
             fake.resetRequestCounts()
-        } else if let value = step["advance_secs"] {
-            guard let seconds = value as? NSNumber else {
-                throw ScenarioFailure("advance_secs takes seconds")
-            }
-            await fake.advance(by: seconds.doubleValue)
-        } else if let rule = step["fault"] {
-            try await emulator.inject(rule)
-        } else if step["revoke_session"] != nil {
-            let id = try activeSession().id
-            let revoked = try await emulator.revokeSession(id: id)
-            guard revoked else {
-                throw ScenarioFailure("unknown session")
-            }
-        } else if step["sign_out"] != nil {
+        case "advance_secs":
+            let seconds = try step.number("advance_secs")!
+            try check(seconds >= 0, "advance_secs takes seconds from 0")
+            await fake.advance(by: seconds)
+        case "fault":
+            try await emulator.inject(step.raw("fault")!.foundation)
+        case "revoke_session":
+            try step.flag("revoke_session")
+            let revoked = try await emulator.revokeSession(id: try activeSession().id)
+            try check(revoked, "unknown session")
+        case "sign_out":
+            try step.flag("sign_out")
             try await Clerk.shared.signOut()
-        } else if step["load"] != nil {
-            try await Clerk.shared.load()
-            if let signedIn = expect["signed_in"] as? Bool {
-                try check((Clerk.shared.session != nil) == signedIn, "signed_in should be \(signedIn)")
+        case "load":
+            try step.flag("load")
+            // The loaded session (or none) is the one later steps use, as in an app.
+            session = try await Clerk.shared.load()
+            if let signedIn = try expect.bool("signed_in") {
+                try check((session != nil) == signedIn, "signed_in should be \(signedIn)")
             }
-        } else if let options = step["get_token"] {
+        case "get_token":
+            let options = try Self.options(step.object("get_token")!)
             let session = try activeSession()
             let result: Result<TokenResource?, Error>
             do {
-                result = .success(try await session.getToken(Self.options(options)))
+                result = .success(try await session.getToken(options))
             } catch {
                 result = .failure(error)
             }
             try await checkResult(result, expect)
-        } else if let concurrent = step["get_token_concurrently"] as? [String: Any] {
-            guard let callers = (concurrent["callers"] as? NSNumber)?.intValue else {
-                throw ScenarioFailure("callers")
-            }
-            let options = Self.options(concurrent["options"])
-            let session = try activeSession()
-            let results = await withTaskGroup(of: Result<TokenResource?, Error>.self) { group in
-                for _ in 0..<callers {
-                    group.addTask {
-                        do {
-                            return .success(try await session.getToken(options))
-                        } catch {
-                            return .failure(error)
-                        }
-                    }
-                }
-                var all: [Result<TokenResource?, Error>] = []
-                for await result in group {
-                    all.append(result)
-                }
-                return all
-            }
-            for result in results {
-                try await checkResult(result, expect)
-            }
-            let jwts = results.map { result -> String? in
-                if case let .success(token) = result {
-                    return token?.jwt
-                }
-                return nil
-            }
-            try check(jwts.allSatisfy { $0 == jwts.first ?? nil }, "concurrent callers got different tokens")
-        } else if let counts = step["expect_requests"] {
-            try await checkRequests(counts)
-        } else {
-            throw ScenarioFailure("unknown step")
+        case "get_token_concurrently":
+            try await getTokenConcurrently(step.object("get_token_concurrently")!, expect)
+        case "expect_requests":
+            try await checkRequests(step.object("expect_requests")!)
+        default:
+            throw ScenarioFailure("unknown action \(action)")
         }
+        if let stored = try expect.bool("device_token_stored") {
+            try check((store.load() != nil) == stored, "device_token_stored should be \(stored)")
+        }
+        try step.finish()
     }
 
-    private func checkResult(_ result: Result<TokenResource?, Error>, _ expect: [String: Any]) async throws {
-        switch (result, expect["error"]) {
+    private func getTokenConcurrently(_ call: ScenarioFields, _ expect: ScenarioFields) async throws {
+        guard let callers = try call.integer("callers"), callers > 0 else {
+            throw ScenarioFailure("get_token_concurrently needs at least one caller")
+        }
+        let options = try Self.options(call.object("options"))
+        let session = try activeSession()
+        let results = await withTaskGroup(of: Result<TokenResource?, Error>.self) { group in
+            for _ in 0..<callers {
+                group.addTask {
+                    do {
+                        return .success(try await session.getToken(options))
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+            }
+            var all: [Result<TokenResource?, Error>] = []
+            for await result in group {
+                all.append(result)
+            }
+            return all
+        }
+        for result in results {
+            try await checkResult(result, expect)
+        }
+        let jwts = results.map { result -> String? in
+            if case let .success(token) = result {
+                return token?.jwt
+            }
+            return nil
+        }
+        try check(jwts.allSatisfy { $0 == jwts.first ?? nil }, "concurrent callers got different tokens")
+    }
+
+    private func checkResult(_ result: Result<TokenResource?, Error>, _ expect: ScenarioFields) async throws {
+        switch (result, try expect.object("error")) {
         case let (.failure(error), .some(wanted)):
-            try Self.checkError(error, wanted as? [String: Any] ?? [:])
+            try Self.checkError(error, wanted)
         case let (.failure(error), .none):
             throw ScenarioFailure("unexpected error: \(error)")
         case let (.success, .some(wanted)):
-            throw ScenarioFailure("expected error \(wanted), got a result")
+            throw ScenarioFailure("expected error \(wanted.keys.sorted()), got a result")
         case let (.success(token), .none):
             try await checkToken(token, expect)
         }
-        if let active = expect["session_active"] as? Bool {
+        if let active = try expect.bool("session_active") {
             try check(try activeSession().isActive == active, "session_active should be \(active)")
         }
-        if let slept = expect["slept_secs"] as? [Any] {
-            let wanted = slept.map { Int64((($0 as? NSNumber)?.doubleValue ?? -1) * 1000) }
+        if let slept = try expect.array("slept_secs") {
+            // Every wait between retries since the scenario began (its fake is its own): the
+            // kit records each backoff and `Retry-After` wait, and with background refresh off
+            // the engine waits for nothing else.
+            let wanted = try slept.map { value -> Int64 in
+                guard case let .number(seconds) = value else {
+                    throw ScenarioFailure("slept_secs takes numbers, not \(value.kind)")
+                }
+                return Int64((seconds * 1000).rounded())
+            }
             let actual = fake.backoffs.map { Int64(($0 * 1000).rounded()) }
             try check(actual == wanted, "slept \(actual) ms, expected \(wanted) ms")
         }
-        try await checkRequests(expect["requests"])
+        if let counts = try expect.object("requests") {
+            try await checkRequests(counts)
+        }
     }
 
-    private func checkToken(_ token: TokenResource?, _ expect: [String: Any]) async throws {
-        if let wanted = expect["token"] as? Bool {
+    private func checkToken(_ token: TokenResource?, _ expect: ScenarioFields) async throws {
+        if let wanted = try expect.bool("token") {
             try check((token != nil) == wanted, "token should be \(wanted)")
         }
         guard let token else {
             let needsToken = ["label", "same_as", "differs_from", "min_remaining_secs", "lifetime_secs"]
-            try check(!needsToken.contains { expect[$0] != nil }, "no token came back")
+            try check(!needsToken.contains { expect.raw($0) != nil }, "no token came back")
             return
         }
-        if let name = expect["same_as"] as? String {
+        if let name = try expect.string("same_as") {
             try check(labels[name] == token.jwt, "token should be the same as \(name)")
         }
-        if let name = expect["differs_from"] as? String {
+        if let name = try expect.string("differs_from") {
             guard let known = labels[name] else {
                 throw ScenarioFailure("no token labelled \(name)")
             }
             try check(known != token.jwt, "token should differ from \(name)")
         }
-        if let min = expect["min_remaining_secs"] as? NSNumber {
+        if let min = try expect.number("min_remaining_secs") {
             let serverNow = try await emulator.serverNowMs()
             let remaining = token.expiresAt * 1000 - serverNow
-            try check(Double(remaining) > min.doubleValue * 1000, "\(remaining) ms left, wanted more than \(min) s")
+            try check(Double(remaining) > min * 1000, "\(remaining) ms left, wanted more than \(min) s")
         }
-        if let lifetime = expect["lifetime_secs"] as? NSNumber {
+        if let lifetime = try expect.integer("lifetime_secs") {
             let actual = token.expiresAt - token.issuedAt
-            try check(actual == lifetime.int64Value, "lifetime \(actual)")
+            try check(actual == lifetime, "lifetime \(actual)")
         }
-        if let name = expect["label"] as? String {
+        if let name = try expect.string("label") {
             labels[name] = token.jwt
         }
     }
 
-    private func checkRequests(_ counts: Any?) async throws {
-        guard let counts = counts as? [String: Any] else {
-            return
-        }
+    /// Request counts per route since sign-in; a route the emulator does not count fails.
+    private func checkRequests(_ counts: ScenarioFields) async throws {
         let actual = try await emulator.counts()
-        for (route, wanted) in counts.sorted(by: { $0.key < $1.key }) {
+        for route in counts.keys.sorted() {
+            guard let wanted = try counts.integer(route) else {
+                continue
+            }
             guard let known = actual[route] else {
                 throw ScenarioFailure("unknown route \(route)")
             }
-            let expected = (wanted as? NSNumber)?.intValue
-            try check(known == expected, "\(route): \(known) requests, expected \(wanted)")
+            try check(Int64(known) == wanted, "\(route): \(known) requests, expected \(wanted)")
         }
     }
 
-    private static func checkError(_ error: Error, _ wanted: [String: Any]) throws {
+    private static func checkError(_ error: Error, _ wanted: ScenarioFields) throws {
         let kind: String
         switch error as? ClerkError {
-        case .api?:
-            kind = "api"
-        case .network?:
-            kind = "network"
-        case .timeout?:
-            kind = "timeout"
-        case .invalidResponse?:
-            kind = "invalid_response"
-        case .configuration?:
-            kind = "configuration"
-        case .cancelled?:
-            kind = "cancelled"
-        case .internal?:
-            kind = "internal"
-        case nil:
-            kind = "not a ClerkError (\(type(of: error)))"
+        case .api?: kind = "api"
+        case .network?: kind = "network"
+        case .timeout?: kind = "timeout"
+        case .invalidResponse?: kind = "invalid_response"
+        case .configuration?: kind = "configuration"
+        case .cancelled?: kind = "cancelled"
+        case .internal?: kind = "internal"
+        case nil: kind = "not a ClerkError (\(type(of: error)))"
         }
-        let wantedKind = wanted["kind"] as? String
+        let wantedKind = try wanted.string("kind")
         try check(kind == wantedKind, "error \(error) is not of kind \(wantedKind ?? "?")")
         let clerkError = error as? ClerkError
-        if let status = wanted["status"] as? NSNumber {
-            try check(clerkError?.status == status.intValue, "error \(error): status should be \(status)")
+        if let status = try wanted.integer("status") {
+            try check(clerkError?.status == Int(status), "error \(error): status should be \(status)")
         }
-        if let code = wanted["code"] as? String {
+        if let code = try wanted.string("code") {
             try check(clerkError?.code == code, "error \(error): code should be \(code)")
         }
     }
 
     /// `get_token` options; absent keys keep the SDK defaults.
-    private static func options(_ value: Any?) -> GetTokenOptions {
-        let object = value as? [String: Any] ?? [:]
+    private static func options(_ object: ScenarioFields?) throws -> GetTokenOptions {
         let defaults = GetTokenOptions()
-        var buffer = defaults.expirationBuffer
-        if let seconds = object["expiration_buffer"] as? NSNumber {
-            buffer = max(seconds.doubleValue, 0)
-        }
         return GetTokenOptions(
-            template: object["template"] as? String,
-            expirationBuffer: buffer,
-            skipCache: object["skip_cache"] as? Bool ?? defaults.skipCache,
-            organizationId: object["organization_id"] as? String
+            template: try object?.string("template"),
+            expirationBuffer: try object?.number("expiration_buffer").map { max($0, 0) } ?? defaults.expirationBuffer,
+            skipCache: try object?.bool("skip_cache") ?? defaults.skipCache,
+            organizationId: try object?.string("organization_id")
         )
     }
 
-    private static func render(_ step: [String: Any]) -> String {
-        guard let data = try? JSONSerialization.data(withJSONObject: step, options: [.sortedKeys]) else {
+    private static func render(_ step: JSONValue) -> String {
+        guard let data = try? JSONSerialization.data(withJSONObject: step.foundation, options: [.sortedKeys]) else {
             return "\(step)"
         }
         return String(decoding: data, as: UTF8.self)
