@@ -123,19 +123,55 @@ final class FacadeTests: XCTestCase {
         requireSendable(ClerkApiError.self)
     }
 
+    /// Configures, sign-ins and reads of one `Clerk` at once: every reader sees a whole state,
+    /// so a session it finds is one a sign-in made, and every sign-in lands.
     func testClerkIsSafeToUseFromManyTasksAtOnce() async throws {
+        enum Outcome: Sendable {
+            case configured
+            case signedIn(String?)
+            case read(String?)
+        }
+        let fake = try FakeClerk()
         let clerk = Clerk()
-        await withTaskGroup(of: Void.self) { group in
+        fake.configure(clerk, autoRefresh: false)
+        let outcomes = await withTaskGroup(of: Outcome.self) { group in
             for index in 0..<100 {
                 group.addTask {
-                    if index % 10 == 0 {
-                        clerk.configure(frontendApiUrl: "http://127.0.0.1:9")
+                    switch index % 10 {
+                    case 0:
+                        fake.configure(clerk, autoRefresh: false)
+                        return .configured
+                    case 5:
+                        return .signedIn(try? await fake.signIn(userId: "user_\(index)", on: clerk).id)
+                    default:
+                        return .read(clerk.session?.id)
                     }
-                    _ = clerk.session
                 }
             }
+            var all: [Outcome] = []
+            for await outcome in group {
+                all.append(outcome)
+            }
+            return all
         }
-        XCTAssertNil(clerk.session)
+
+        var signedIn: [String?] = []
+        var seen: [String] = []
+        for outcome in outcomes {
+            switch outcome {
+            case .configured: break
+            case let .signedIn(id): signedIn.append(id)
+            case let .read(id): seen.append(contentsOf: id.map { [$0] } ?? [])
+            }
+        }
+        let sessions = Set(signedIn.compactMap { $0 })
+        XCTAssertEqual(signedIn.count, 10)
+        XCTAssertEqual(sessions.count, 10, "every sign-in made a session of its own: \(signedIn)")
+        XCTAssertEqual(fake.requestCount(.signIn), 10)
+        XCTAssertTrue(Set(seen).isSubset(of: sessions), "a reader saw a session no sign-in made: \(seen)")
+        if let current = clerk.session {
+            XCTAssertTrue(sessions.contains(current.id), "the session left is one a sign-in made")
+        }
     }
 
     private func assertConfigurationError(
