@@ -7,7 +7,7 @@ import XCTest
 
 /// `Session.authorize(_:options:)` and `URLSession.data(for:authorizedBy:options:)` against the
 /// emulator and a loopback app backend, mirroring the Kotlin facade's `authorizationHeader` and
-/// `ClerkAuthInterceptor` tests.
+/// `ClerkAuthInterceptor` tests; redirects against a loopback server of the test's own.
 final class AuthorizeTests: EmulatorTestCase {
     private var backend: AppBackend!
     private let http = URLSession(configuration: .ephemeral)
@@ -176,5 +176,95 @@ final class AuthorizeTests: EmulatorTestCase {
         XCTAssertEqual(alwaysHits.count, 1)
         let sessionTokenRequests = try await requests("session_token")
         XCTAssertEqual(sessionTokenRequests, 0)
+    }
+    // MARK: - Where the token may go
+
+    func testOnlyHttpsOrPlainHttpToThisMachineMayCarryTheToken() throws {
+        let allowed = [
+            "https://api.example.com/me", "HTTPS://API.example.com:8443/", "https://10.0.0.1/",
+            "http://localhost:3000/me", "http://LOCALHOST/", "http://127.0.0.1/", "http://127.255.0.9:8080/",
+            "http://[::1]:8080/me",
+        ]
+        for address in allowed {
+            XCTAssertNoThrow(try BearerOrigin.authorized(URL(string: address)), address)
+        }
+        let refused = [
+            "http://api.example.com/me", "http://10.0.0.1/", "http://[::2]/", "http://127.0.0.1.example.com/",
+            "http://localhost.example.com/", "http://127.0.0/", "http://127.0.0.256/", "http://0x7f.0.0.1/",
+            "http://127.0.0.1@api.example.com/", "ftp://127.0.0.1/", "ws://localhost/", "file:///etc/hosts",
+        ]
+        for address in refused {
+            XCTAssertThrowsError(try BearerOrigin.authorized(URL(string: address)), address) { error in
+                guard case AuthorizationError.insecureURL? = error as? AuthorizationError else {
+                    return XCTFail("\(address): \(error)")
+                }
+            }
+        }
+        XCTAssertThrowsError(try BearerOrigin.authorized(nil))
+    }
+
+    func testAPlainHttpURLElsewhereIsRefusedAndNothingIsSent() async throws {
+        let session = try await signIn()
+        _ = try await token(session)
+        var request = URLRequest(url: URL(string: "http://api.example.com/me?q=secret-query")!)
+        request.setValue("Basic c29tZW9uZTplbHNl", forHTTPHeaderField: "Authorization")
+        do {
+            try await session.authorize(&request)
+            XCTFail("expected AuthorizationError.insecureURL")
+        } catch let error as AuthorizationError {
+            XCTAssertEqual(error, .insecureURL(origin: "http://api.example.com"))
+            XCTAssertFalse(error.description.contains("secret-query"), error.description)
+        }
+        XCTAssertEqual(request.value(forHTTPHeaderField: "Authorization"), "Basic c29tZW9uZTplbHNl", "the request is unchanged")
+
+        // The sending helper refuses it before sending: no network error, no answer.
+        do {
+            _ = try await http.data(for: request, authorizedBy: session)
+            XCTFail("expected AuthorizationError.insecureURL")
+        } catch let error as AuthorizationError {
+            XCTAssertEqual(error, .insecureURL(origin: "http://api.example.com"))
+        }
+    }
+
+    func testARedirectToAnotherOriginDoesNotCarryTheToken() async throws {
+        let session = try await signIn()
+        let current = try await token(session)
+        let server = try LoopbackHTTPServer { request in
+            switch request.path {
+            // Same port, another host: another origin.
+            case "/elsewhere": return .init(status: 302, headers: ["Location": "http://localhost:\(request.port)/landing"])
+            case "/here": return .init(status: 302, headers: ["Location": "/landing"])
+            default: return .init(status: 200, body: "landed")
+            }
+        }
+        defer { server.stop() }
+
+        let (data, response) = try await http.data(for: URLRequest(url: server.url("/elsewhere")), authorizedBy: session)
+        XCTAssertEqual((response as? HTTPURLResponse)?.statusCode, 200)
+        XCTAssertEqual(String(decoding: data, as: UTF8.self), "landed")
+        XCTAssertEqual(server.requests.map(\.path), ["/elsewhere", "/landing"])
+        XCTAssertEqual(server.requests.map { $0.headers["host"] }, ["127.0.0.1:\(server.port)", "localhost:\(server.port)"])
+        XCTAssertEqual(server.requests.first?.headers["authorization"], "Bearer \(current.jwt)")
+        XCTAssertNil(server.requests.last?.headers["authorization"], "the token stayed with its origin")
+
+        // A redirect within the origin keeps it.
+        _ = try await http.data(for: URLRequest(url: server.url("/here")), authorizedBy: session)
+        XCTAssertEqual(server.requests.suffix(2).map { $0.headers["authorization"] }, ["Bearer \(current.jwt)", "Bearer \(current.jwt)"])
+    }
+
+    func testA401FromAnotherOriginAfterARedirectIsNotRetriedWithANewToken() async throws {
+        let session = try await signIn()
+        _ = try await token(session)
+        let server = try LoopbackHTTPServer { request in
+            request.path == "/start"
+                ? .init(status: 302, headers: ["Location": "http://localhost:\(request.port)/denied"])
+                : .init(status: 401, body: "who are you")
+        }
+        defer { server.stop() }
+        let (_, response) = try await http.data(for: URLRequest(url: server.url("/start")), authorizedBy: session)
+        XCTAssertEqual((response as? HTTPURLResponse)?.statusCode, 401)
+        XCTAssertEqual(server.requests.map(\.path), ["/start", "/denied"])
+        let sessionTokenRequests = try await requests("session_token")
+        XCTAssertEqual(sessionTokenRequests, 0, "that host never saw the token: no new one")
     }
 }
