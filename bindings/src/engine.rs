@@ -112,7 +112,8 @@ impl ClerkCore {
         config = config
             .with_request_timeout(Duration::from_secs_f64(timeout.min(600.0)))
             .with_sdk(settings.sdk_name, crate::SDK_VERSION)
-            .with_auto_refresh(settings.auto_refresh);
+            .with_auto_refresh(settings.auto_refresh)
+            .with_call_deadline(crate::types::duration_from_seconds(settings.call_deadline_seconds));
         if let Some(store) = token_store {
             config = config.with_token_store(Arc::new(ForeignStore(store)));
         }

@@ -64,6 +64,7 @@ impl From<CoreError> for ClerkError {
                 description,
             },
             CoreError::Network { message } => ClerkError::Network { detail: message },
+            CoreError::Offline { .. } => ClerkError::Network { detail: description },
             CoreError::Timeout => ClerkError::Timeout { detail: description },
             CoreError::InvalidResponse(_) => ClerkError::InvalidResponse { detail: description },
             CoreError::Configuration { message } => ClerkError::Configuration { detail: message },

@@ -64,6 +64,9 @@ pub enum HttpFailure {
     Timeout { detail: String },
     /// Anything else: no connection, a reset, a body cut short. No URL query or token in it.
     Network { detail: String },
+    /// The device has no network at all (URLSession's `notConnectedToInternet`, OkHttp's
+    /// unknown host with no active network): the engine fails fast instead of retrying.
+    Offline { detail: String },
 }
 
 /// The handle the platform returns for a started request.
@@ -107,6 +110,7 @@ impl HttpCompletion {
             }
             HttpFailure::Timeout { .. } => Err(TransportError::Timeout),
             HttpFailure::Network { detail } => Err(TransportError::Network { message: detail }),
+            HttpFailure::Offline { detail } => Err(TransportError::Offline { message: detail }),
         });
     }
 }

@@ -43,7 +43,7 @@ pub unsafe extern "C" fn clerkkit_peek_token(
         let (template, organization_id) = unsafe {
             (text(template, template_len)?, text(organization_id, organization_id_len)?)
         };
-        let options = GetTokenOptions { template, expiration_buffer, skip_cache: skip_cache != 0, organization_id };
+        let options = GetTokenOptions { template, expiration_buffer, skip_cache: skip_cache != 0, organization_id, deadline_seconds: None };
         // SAFETY: as documented above.
         let session = unsafe { borrow(session) }?;
         let token = session.core().cached_token(&options.into())?;

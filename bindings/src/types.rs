@@ -17,6 +17,10 @@ pub struct GetTokenOptions {
     /// active organization, and asking for both is a configuration error.
     #[uniffi(default)]
     pub organization_id: Option<String>,
+    /// Seconds this call may wait on the network, every attempt and retry wait included; none
+    /// is the engine's (`ClerkSettings.call_deadline_seconds`, 10 by default).
+    #[uniffi(default)]
+    pub deadline_seconds: Option<f64>,
 }
 
 impl From<GetTokenOptions> for clerk_core::GetTokenOptions {
@@ -29,8 +33,14 @@ impl From<GetTokenOptions> for clerk_core::GetTokenOptions {
             expiration_buffer: Duration::from_secs_f64(seconds),
             skip_cache: options.skip_cache,
             organization_id: options.organization_id,
+            deadline: options.deadline_seconds.map(duration_from_seconds),
         }
     }
+}
+
+/// Seconds as a duration: NaN and negatives are no time at all, and a day is the most.
+pub(crate) fn duration_from_seconds(value: f64) -> Duration {
+    Duration::from_secs_f64(if value > 0.0 { value.min(86_400.0) } else { 0.0 })
 }
 
 /// A session token or JWT template token. Its text in Swift and Kotlin (`description`,
@@ -82,4 +92,7 @@ pub struct ClerkSettings {
     /// Keep the active session's token fresh in the background (see `pause`/`resume`).
     #[uniffi(default = true)]
     pub auto_refresh: bool,
+    /// Seconds a call may wait on the network, every attempt and retry wait included.
+    #[uniffi(default = 10.0)]
+    pub call_deadline_seconds: f64,
 }

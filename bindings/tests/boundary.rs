@@ -14,7 +14,7 @@ use support::settings;
 mod support;
 
 fn options() -> GetTokenOptions {
-    GetTokenOptions { template: None, expiration_buffer: 10.0, skip_cache: false, organization_id: None }
+    GetTokenOptions { template: None, expiration_buffer: 10.0, skip_cache: false, organization_id: None, deadline_seconds: None }
 }
 
 #[derive(Default)]

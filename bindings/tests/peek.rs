@@ -62,7 +62,7 @@ fn text(value: Option<&str>) -> (*const u8, i32) {
 }
 
 fn options(buffer: f64) -> GetTokenOptions {
-    GetTokenOptions { template: None, expiration_buffer: buffer, skip_cache: false, organization_id: None }
+    GetTokenOptions { template: None, expiration_buffer: buffer, skip_cache: false, organization_id: None, deadline_seconds: None }
 }
 
 fn signed_in() -> (Emulator, Arc<ManualClock>, Arc<ClerkCore>, Arc<Session>) {

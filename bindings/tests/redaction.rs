@@ -38,7 +38,7 @@ fn tokens_and_errors_are_shown_without_secrets() {
     let store = Arc::new(Store::default());
     let core = ClerkCore::new(settings(emu.url()), Some(store.clone()), None).unwrap();
     let session = block_on(core.sign_in_with_ticket(emu.create_sign_in_token("user_alice").token)).unwrap();
-    let options = GetTokenOptions { template: None, expiration_buffer: 10.0, skip_cache: true, organization_id: None };
+    let options = GetTokenOptions { template: None, expiration_buffer: 10.0, skip_cache: true, organization_id: None, deadline_seconds: None };
     let token = block_on(session.request_token(options.clone())).unwrap().unwrap();
     let device_token = store.load().expect("signed in");
     assert!(token.jwt.starts_with("eyJ") && device_token.starts_with("eyJ"), "the check below can see them");

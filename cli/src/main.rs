@@ -44,6 +44,10 @@ struct Cli {
     /// Seconds each HTTP attempt may take (0.1-600); failed attempts are retried.
     #[arg(long, default_value_t = 15.0, global = true, allow_hyphen_values = true, value_parser = seconds_between(0.1, 600.0))]
     timeout: f64,
+    /// Seconds a token call may wait on the network, every attempt and retry wait included
+    /// (0.1-600; the engine's default is 10).
+    #[arg(long, default_value_t = 10.0, global = true, allow_hyphen_values = true, value_parser = seconds_between(0.1, 600.0))]
+    deadline: f64,
     #[command(subcommand)]
     command: Command,
 }
@@ -147,6 +151,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 organization_id: organization,
                 skip_cache,
                 expiration_buffer: Duration::from_secs_f64(buffer),
+                deadline: None,
             };
             match watch {
                 None => {
@@ -175,7 +180,10 @@ async fn connect(cli: &Cli, attempts: &Attempts) -> Result<(Clerk, Session, Opti
         }
     };
     let timeout = Duration::from_secs_f64(cli.timeout);
-    let config = config.map_err(|e| e.to_string())?.with_request_timeout(timeout);
+    let config = config
+        .map_err(|e| e.to_string())?
+        .with_request_timeout(timeout)
+        .with_call_deadline(Duration::from_secs_f64(cli.deadline));
     let reqwest = ReqwestTransport::for_origin(&config.frontend_api, config.connect_timeout.min(timeout));
     let transport = attempts.transport(reqwest.map_err(|e| e.to_string())?);
     let config = config.with_transport(transport).with_token_store(store).with_sdk("clerk-token", env!("CARGO_PKG_VERSION"));
@@ -234,7 +242,7 @@ async fn fetch(session: &Session, options: GetTokenOptions, attempts: &Attempts)
 fn explain(error: &Error, attempts: &Attempts) -> String {
     let tried = attempts.take();
     match error {
-        Error::Timeout | Error::Network { .. } if !tried.is_empty() => {
+        Error::Timeout | Error::Network { .. } | Error::Offline { .. } if !tried.is_empty() => {
             format!("{error}: {}, then gave up", Attempts::describe(&tried))
         }
         _ => error.to_string(),

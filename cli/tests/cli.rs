@@ -100,6 +100,7 @@ fn nonsense_numbers_are_usage_errors_not_panics() {
         (&["token", "--watch", "2", "--every", "-inf"], "--every"),
         (&["--timeout", "0", "token"], "--timeout"),
         (&["--timeout", "-inf", "token"], "--timeout"),
+        (&["--deadline", "0", "token"], "--deadline"),
         (&["backend-token", "--expires-in", "-1"], "--expires-in"),
         (&["backend-token", "--expires-in", "29"], "--expires-in"),
         (&["backend-token", "--expires-in", "315360001"], "--expires-in"),
@@ -147,8 +148,22 @@ fn a_server_that_never_answers_is_reported_with_the_attempts_made() {
     assert!(!ok);
     let line = stderr.lines().find(|l| l.contains("request timed out")).unwrap_or_else(|| panic!("{stderr}"));
     assert!(line.contains("request timed out: 4 attempts (") && line.ends_with(" s), then gave up"), "{line}");
-    assert_eq!(line.matches(" s,").count() + 1, 4, "one duration per attempt: {line}");
+    assert_eq!(line.matches(" s; ").count() + 1, 4, "one duration per attempt: {line}");
+    assert!(!line.contains("unfinished"), "{line}");
     assert!(!stderr.contains("dvt_x"), "{stderr}");
+    drop(listener);
+}
+
+/// The same server with the default attempt timeout (15 s): the call's deadline (10 s by
+/// default; here --deadline 0.5) ends the wait during the first attempt, not 4 attempts later.
+#[test]
+fn a_call_ends_at_its_deadline_whatever_the_attempts() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (ok, _, stderr) = clerk_token_with(&["--frontend-api", &url, "--deadline", "0.5", "token"], &[("CLERK_DEVICE_TOKEN", "dvt_x")]);
+    assert!(!ok);
+    let line = stderr.lines().find(|l| l.contains("request timed out")).unwrap_or_else(|| panic!("{stderr}"));
+    assert!(line.contains("request timed out: 1 attempt (") && line.ends_with("), then gave up"), "{line}");
     drop(listener);
 }
 

@@ -29,9 +29,10 @@ impl Clerk {
         Ok(Self { inner: Inner::start(config, runtime)? })
     }
 
-    /// Fetches the client (`GET /v1/client`) and returns its active session, if any.
+    /// Fetches the client (`GET /v1/client`) and returns its active session, if any. Like every
+    /// call that needs the network, it waits at most `ClerkConfig::call_deadline`.
     pub async fn load(&self) -> Result<Option<Session>, Error> {
-        let client = self.inner.transport.get_client().await?;
+        let client = self.inner.within_deadline(None, self.inner.transport.get_client()).await?;
         self.inner.apply_client(client.as_ref());
         Ok(self.session())
     }
@@ -46,7 +47,7 @@ impl Clerk {
 
     /// Signs in with a sign-in token (ticket) that the app's backend created.
     pub async fn sign_in_with_ticket(&self, ticket: &str) -> Result<Session, Error> {
-        let (session_id, client) = self.inner.transport.sign_in_with_ticket(ticket).await?;
+        let (session_id, client) = self.inner.within_deadline(None, self.inner.transport.sign_in_with_ticket(ticket)).await?;
         self.inner.apply_client(client.as_ref());
         match self.session() {
             Some(session) if session.id() == session_id => Ok(session),
@@ -63,6 +64,20 @@ impl Clerk {
             Some(id) => self.inner.end_session(&id).await,
             None => Ok(()),
         }
+    }
+
+    /// What the platform reports of the network (the facades watch `NWPathMonitor` and
+    /// `ConnectivityManager`; Rust apps call this themselves; an engine starts online). While
+    /// offline, a call that needs the network fails at once with [`Error::Offline`] and makes no
+    /// request; fresh cached tokens are still served. Back online, the active session's token
+    /// is refreshed at once if it is stale or about to be, and retry waits end early.
+    pub fn set_online(&self, online: bool) {
+        self.inner.set_online(online);
+    }
+
+    /// The last state [`set_online`](Self::set_online) reported.
+    pub fn is_online(&self) -> bool {
+        self.inner.is_online()
     }
 
     /// Events from now on: refreshed tokens, ended sessions, device token rotation.

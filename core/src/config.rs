@@ -35,7 +35,13 @@ pub struct ClerkConfig {
     /// What sends each request; `None` is reqwest (feature `reqwest`). The app builds give the
     /// platform's own stack.
     pub transport: Option<Arc<dyn HttpTransport>>,
+    /// The longest a `get_token` call waits on the network, every attempt and retry wait
+    /// included, unless the call gives its own (`GetTokenOptions::deadline`).
+    pub call_deadline: Duration,
 }
+
+/// How long a `get_token` call waits on the network by default.
+pub const DEFAULT_CALL_DEADLINE: Duration = Duration::from_secs(10);
 
 impl ClerkConfig {
     /// `pk_test_…` / `pk_live_…`: base64 of the Frontend API host followed by `$`.
@@ -60,6 +66,7 @@ impl ClerkConfig {
             max_cached_tokens: 1024,
             auto_refresh: false,
             transport: None,
+            call_deadline: DEFAULT_CALL_DEADLINE,
         })
     }
 
@@ -93,6 +100,11 @@ impl ClerkConfig {
         self
     }
 
+    pub fn with_call_deadline(mut self, deadline: Duration) -> Self {
+        self.call_deadline = deadline;
+        self
+    }
+
     pub fn with_transport(mut self, transport: Arc<dyn HttpTransport>) -> Self {
         self.transport = Some(transport);
         self
@@ -110,6 +122,7 @@ impl std::fmt::Debug for ClerkConfig {
         f.debug_struct("ClerkConfig")
             .field("frontend_api", &self.frontend_api.as_str())
             .field("request_timeout", &self.request_timeout)
+            .field("call_deadline", &self.call_deadline)
             .field("connect_timeout", &self.connect_timeout)
             .field("retry", &self.retry)
             .field("max_cached_tokens", &self.max_cached_tokens)

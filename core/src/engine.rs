@@ -1,7 +1,9 @@
 //! The engine behind a `Clerk` and its sessions: one per app, owning the HTTP client, session
 //! state, cache and in-flight requests, and keeping the active session's token fresh.
 
+use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use futures::FutureExt as _;
 use futures::future::BoxFuture;
@@ -10,6 +12,7 @@ use tokio::runtime::Handle;
 #[cfg(feature = "testing")]
 use crate::clock::Clock;
 use crate::config::ClerkConfig;
+use crate::connectivity::Connectivity;
 use crate::error::{ApiError, Error, InvalidResponse};
 use crate::events::{ClerkEvent, Events};
 use crate::fapi::{ClientWire, FapiTransport};
@@ -30,6 +33,8 @@ pub(crate) struct Inner {
     runtime: Handle,
     pub(crate) events: Arc<Events>,
     pub(crate) refresh: Arc<RefreshControl>,
+    pub(crate) connectivity: Arc<Connectivity>,
+    call_deadline: Duration,
     /// The configured clock, unwrapped, for `settled`.
     #[cfg(feature = "testing")]
     pub(crate) clock: Arc<dyn Clock>,
@@ -43,7 +48,8 @@ impl Inner {
         let clock = config.clock.clone();
         #[cfg(feature = "testing")]
         let config = config.with_clock(Arc::new(RequestClock::new(clock.clone(), refresh.progress.clone())));
-        let transport = FapiTransport::new(&config, events.clone())?;
+        let connectivity = Arc::new(Connectivity::default());
+        let transport = FapiTransport::new(&config, events.clone(), connectivity.clone())?;
         let state = Mutex::new(State::new(config.max_cached_tokens));
         let inner = Arc::new(Self {
             transport,
@@ -52,6 +58,8 @@ impl Inner {
             runtime: runtime.clone(),
             events,
             refresh: refresh.clone(),
+            connectivity,
+            call_deadline: config.call_deadline,
             #[cfg(feature = "testing")]
             clock: clock.clone(),
         });
@@ -81,6 +89,37 @@ impl Inner {
             self.events.emit(ClerkEvent::SessionEnded { session_id, reason, message });
             self.refresh.wake();
         }
+    }
+
+    /// What the platform reports of the network. Back online, the active session's token is
+    /// refreshed at once if it is stale or inside the proactive-refresh window, through the
+    /// shared flight (one request however many callers, monitors and flaps).
+    pub(crate) fn set_online(self: &Arc<Self>, online: bool) {
+        let reconnected = self.connectivity.set(online);
+        if !online {
+            self.refresh.offline();
+            return;
+        }
+        if !reconnected {
+            return;
+        }
+        self.refresh.reconnected();
+        let Some((session_id, token)) = self.session_token() else {
+            return;
+        };
+        let now = self.transport.server_now_ms();
+        if !token.is_expired(now) && now >= self.refresh.window_opens_ms(&token) {
+            let inner = self.clone();
+            self.runtime.spawn(async move {
+                if let Err(error) = inner.refresh(session_id, &token).await {
+                    tracing::debug!(%error, "the refresh on reconnection failed");
+                }
+            });
+        }
+    }
+
+    pub(crate) fn is_online(&self) -> bool {
+        self.connectivity.is_online()
     }
 
     pub(crate) fn is_active(&self, session_id: &str) -> bool {
@@ -140,14 +179,59 @@ impl Inner {
             return Ok(None);
         }
         let key = CacheKey::new(&session_id, &options);
+        let served = self.within_deadline(options.deadline, self.clone().shared_fetch(&key, &options, ticket)).await;
+        match served {
+            // Stale-if-error: a temporary failure (the deadline included) does not take away a
+            // token that is still valid, only past the caller's buffer.
+            Err(error) if error.is_temporary() && !options.skip_cache => {
+                let now = self.transport.server_now_ms();
+                let mut state = self.lock();
+                if state.active_generation(&session_id).is_none() {
+                    return Ok(None);
+                }
+                match state.cached(&key).filter(|t| !t.is_expired(now)) {
+                    Some(token) => Ok(Some((token.clone(), TokenSource::CacheAfterFailedRefresh(error)))),
+                    None => Err(error),
+                }
+            }
+            served => served,
+        }
+    }
+
+    /// `work`, or `Error::Timeout` once the call's deadline (`deadline`, or the engine's) has
+    /// passed. Real time: the deadline is the app's patience, whatever clock tokens are judged by.
+    pub(crate) async fn within_deadline<T>(
+        &self,
+        deadline: Option<Duration>,
+        work: impl Future<Output = Result<T, Error>>,
+    ) -> Result<T, Error> {
+        // The timer belongs to the engine's runtime, whatever polls this call.
+        let expired = {
+            let _runtime = self.runtime.enter();
+            tokio::time::sleep(deadline.unwrap_or(self.call_deadline))
+        };
+        tokio::select! {
+            done = work => done,
+            () = expired => Err(Error::Timeout),
+        }
+    }
+
+    /// Joins the request for `key` or starts it (a task of its own, which goes on if this
+    /// caller stops waiting), and waits for it.
+    async fn shared_fetch(
+        self: Arc<Self>,
+        key: &CacheKey,
+        options: &GetTokenOptions,
+        ticket: u64,
+    ) -> Result<Option<(TokenResource, TokenSource)>, Error> {
         let newer_than = options.skip_cache.then_some(ticket);
         loop {
             let joined = self.flights.join_or_start(
-                &key,
+                key,
                 newer_than,
                 || match newer_than {
-                    None => self.cached_token(&session_id, &options),
-                    Some(ticket) => self.fetched_after(&key, ticket),
+                    None => self.cached_token(&key.session_id, options),
+                    Some(ticket) => self.fetched_after(key, ticket),
                 },
                 |seq| self.clone().start_fetch(key.clone(), seq),
             );
@@ -159,22 +243,7 @@ impl Inner {
                     continue;
                 }
             };
-            return match flight.result.await {
-                // Stale-if-error: a transient failure does not take away a token that is
-                // still valid, only past the caller's buffer.
-                Err(error) if error.is_transient() && !options.skip_cache => {
-                    let now = self.transport.server_now_ms();
-                    let mut state = self.lock();
-                    if state.active_generation(&session_id).is_none() {
-                        return Ok(None);
-                    }
-                    match state.cached(&key).filter(|t| !t.is_expired(now)) {
-                        Some(token) => Ok(Some((token.clone(), TokenSource::CacheAfterFailedRefresh(error)))),
-                        None => Err(error),
-                    }
-                }
-                result => result.map(|token| token.map(|token| (token, TokenSource::Network))),
-            };
+            return flight.result.await.map(|token| token.map(|token| (token, TokenSource::Network)));
         }
     }
 
@@ -259,7 +328,7 @@ impl Inner {
     /// next sign-in's sessions, and the next launch's `load` would restore an unconfirmed one.
     pub(crate) async fn end_session(&self, session_id: &str) -> Result<(), Error> {
         self.end_session_locally(session_id, "ended", None);
-        let result = match self.transport.end_session(session_id).await {
+        let result = match self.within_deadline(None, self.transport.end_session(session_id)).await {
             Ok(client) => {
                 if client.is_some() {
                     self.apply_client(client.as_ref());

@@ -16,9 +16,13 @@ pub enum Error {
     /// The connection failed or broke before a full response arrived.
     #[error("network error: {message}")]
     Network { message: String },
-    /// No response within the request timeout.
+    /// No response within the request timeout, or the call's deadline passed.
     #[error("request timed out")]
     Timeout,
+    /// The device has no network (the platform said so, or the transport found none): nothing
+    /// was sent and nothing is retried until the network returns.
+    #[error("offline: {message}")]
+    Offline { message: String },
     /// The API answered 2xx with something that is not what the contract says.
     #[error("invalid response: {0}")]
     InvalidResponse(InvalidResponse),
@@ -136,13 +140,20 @@ fn format_wait(wait: Duration) -> String {
 }
 
 impl Error {
-    /// Worth trying again: the server or the network may behave differently next time.
+    /// Worth trying again: the server or the network may behave differently next time. An
+    /// offline error is not: the next attempt waits for the network to return.
     pub fn is_transient(&self) -> bool {
         match self {
             Error::Api(api) => api.is_transient(),
             Error::Network { .. } | Error::Timeout => true,
             _ => false,
         }
+    }
+
+    /// The failure says nothing about the token, only that it could not be fetched now (a
+    /// transient error, or no network): a still-valid cached token may be served instead.
+    pub fn is_temporary(&self) -> bool {
+        self.is_transient() || matches!(self, Error::Offline { .. })
     }
 
     pub fn ends_session(&self) -> bool {
@@ -166,6 +177,7 @@ impl From<crate::transport::TransportError> for Error {
         match error {
             crate::transport::TransportError::Timeout => Error::Timeout,
             crate::transport::TransportError::Network { message } => Error::Network { message },
+            crate::transport::TransportError::Offline { message } => Error::Offline { message },
         }
     }
 }

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::clock::Clock;
+use crate::connectivity::Connectivity;
 use crate::error::{ApiError, ApiErrorEntry, Error, InvalidResponse};
 use crate::retry::{RetryPolicy, parse_retry_after};
 
@@ -56,7 +57,14 @@ pub(crate) fn retry_after(value: Option<&str>, server_now_ms: i64) -> Option<Dur
 }
 
 /// Runs `attempt` until it succeeds or `policy` says to stop, sleeping on `clock` between.
-pub(crate) async fn with_retries<T, F, Fut>(clock: &dyn Clock, policy: &RetryPolicy, mut attempt: F) -> Result<T, Error>
+/// With `connectivity`, nothing is attempted while the device is offline (the error comes at
+/// once), and a reconnection ends a wait between attempts early.
+pub(crate) async fn with_retries<T, F, Fut>(
+    clock: &dyn Clock,
+    policy: &RetryPolicy,
+    connectivity: Option<&Connectivity>,
+    mut attempt: F,
+) -> Result<T, Error>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, Error>>,
@@ -64,6 +72,9 @@ where
     let started = clock.now_ms();
     let mut attempts = 0;
     loop {
+        if connectivity.is_some_and(|c| !c.is_online()) {
+            return Err(Error::Offline { message: "the device has no network connection".into() });
+        }
         let error = match attempt().await {
             Ok(value) => return Ok(value),
             Err(error) => error,
@@ -73,7 +84,16 @@ where
             return Err(error);
         };
         tracing::debug!(attempts, ?delay, %error, "retrying request");
-        clock.sleep(delay).await;
+        match connectivity {
+            Some(connectivity) => {
+                let reconnected = connectivity.reconnected();
+                tokio::select! {
+                    () = clock.sleep(delay) => {}
+                    () = reconnected => tracing::debug!("back online: retrying at once"),
+                }
+            }
+            None => clock.sleep(delay).await,
+        }
         attempts += 1;
     }
 }

@@ -21,6 +21,7 @@ pub mod backend;
 mod clerk;
 mod clock;
 mod config;
+mod connectivity;
 mod engine;
 mod error;
 mod events;
@@ -50,7 +51,7 @@ pub use clerk::Clerk;
 pub use clock::{Clock, SleepFuture, SystemClock};
 #[cfg(feature = "testing")]
 pub use clock::{ManualClock, SleepMode};
-pub use config::{CLERK_API_VERSION, ClerkConfig, frontend_api_host};
+pub use config::{CLERK_API_VERSION, ClerkConfig, DEFAULT_CALL_DEADLINE, frontend_api_host};
 pub use events::{ClerkEvent, EventStream};
 pub use error::{ApiError, ApiErrorEntry, Error, InvalidResponse, Result, SESSION_ENDING_CODES};
 pub use retry::{RetryPolicy, parse_retry_after};

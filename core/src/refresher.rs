@@ -4,7 +4,8 @@
 //! One task per engine. It sleeps on the injected clock until shortly before the token would
 //! become stale for the largest expiration buffer callers use, then refreshes it through the
 //! same single-flight path as `get_token` (a caller arriving meanwhile joins that request).
-//! While paused (app in the background) it runs no timer at all.
+//! While paused (app in the background) or offline it runs no timer at all; back online, it
+//! drops its backoff and looks at once.
 
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -50,6 +51,9 @@ pub(crate) trait RefreshTarget: Send + Sync + 'static {
 pub(crate) struct RefreshControl {
     wake: Notify,
     paused: AtomicBool,
+    offline: AtomicBool,
+    /// Reconnections so far: the run loop drops its backoff when this moves.
+    reconnects: AtomicU64,
     stopped: AtomicBool,
     /// The largest expiration buffer asked of the session token so far, in milliseconds.
     buffer_ms: AtomicU64,
@@ -63,6 +67,8 @@ impl RefreshControl {
         Self {
             wake: Notify::new(),
             paused: AtomicBool::new(false),
+            offline: AtomicBool::new(false),
+            reconnects: AtomicU64::new(0),
             stopped: AtomicBool::new(false),
             buffer_ms: AtomicU64::new(DEFAULT_EXPIRATION_BUFFER.as_millis() as u64),
             #[cfg(feature = "testing")]
@@ -85,6 +91,26 @@ impl RefreshControl {
     pub fn resume(&self) {
         self.paused.store(false, Ordering::SeqCst);
         self.wake();
+    }
+
+    /// The device lost its network: nothing to plan until it returns.
+    pub fn offline(&self) {
+        self.offline.store(true, Ordering::SeqCst);
+        self.wake();
+    }
+
+    /// The network returned: a refresh waiting out a backoff goes at once.
+    pub fn reconnected(&self) {
+        self.offline.store(false, Ordering::SeqCst);
+        self.reconnects.fetch_add(1, Ordering::SeqCst);
+        self.wake();
+    }
+
+    /// When the proactive-refresh window of `token` opens at the earliest (server milliseconds):
+    /// the largest buffer callers use plus the longest lead the refresher draws.
+    pub fn window_opens_ms(&self, token: &TokenResource) -> i64 {
+        let buffer_ms = self.buffer_ms.load(Ordering::Relaxed) as i64;
+        due_ms(token, buffer_ms, (LEAD + LEAD_JITTER).as_millis() as i64)
     }
 
     pub fn stop(&self) {
@@ -178,6 +204,7 @@ pub(crate) async fn run<T: RefreshTarget>(target: Weak<T>, control: Arc<RefreshC
         lead_ms: 0,
     };
     let mut backoff = Backoff::default();
+    let mut reconnects = control.reconnects.load(Ordering::SeqCst);
     loop {
         // What `settled` is told; nothing is reported without the test hooks.
         #[cfg(feature = "testing")]
@@ -187,11 +214,16 @@ pub(crate) async fn run<T: RefreshTarget>(target: Weak<T>, control: Arc<RefreshC
             control.progress.set(Phase::Stopped, seen);
             return;
         }
-        if control.paused.load(Ordering::SeqCst) {
+        if control.paused.load(Ordering::SeqCst) || control.offline.load(Ordering::SeqCst) {
             #[cfg(feature = "testing")]
             control.progress.set(Phase::Paused, seen);
             control.wake.notified().await;
             continue;
+        }
+        let now_reconnects = control.reconnects.load(Ordering::SeqCst);
+        if now_reconnects != reconnects {
+            reconnects = now_reconnects;
+            backoff.succeeded();
         }
         #[cfg(feature = "testing")]
         control.progress.set(Phase::Working, seen);

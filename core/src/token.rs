@@ -22,6 +22,11 @@ pub struct GetTokenOptions {
     /// tokens for the session's active organization, so asking for a template together with an
     /// organization is refused (`Error::Configuration`).
     pub organization_id: Option<String>,
+    /// How long this call may wait on the network, every attempt and retry wait included;
+    /// `None` is the engine's (`ClerkConfig::call_deadline`, 10 s by default). Past it the call
+    /// fails with `Error::Timeout` (or is served a still-valid cached token), while the shared
+    /// request goes on and its token lands in the cache for the next caller.
+    pub deadline: Option<Duration>,
 }
 
 impl Default for GetTokenOptions {
@@ -31,6 +36,7 @@ impl Default for GetTokenOptions {
             expiration_buffer: DEFAULT_EXPIRATION_BUFFER,
             skip_cache: false,
             organization_id: None,
+            deadline: None,
         }
     }
 }

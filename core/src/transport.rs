@@ -114,6 +114,9 @@ pub enum TransportError {
     /// Connecting failed, or the connection broke before the whole response arrived. The
     /// message names neither a token nor the URL's query.
     Network { message: String },
+    /// The platform reports no network at all (URLSession's not-connected, OkHttp's unknown
+    /// host with no active network): the engine fails fast instead of retrying.
+    Offline { message: String },
 }
 
 pub type TransportFuture = Pin<Box<dyn Future<Output = Result<HttpResponse, TransportError>> + Send + 'static>>;

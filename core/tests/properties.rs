@@ -109,6 +109,7 @@ async fn run(ops: Vec<Op>) {
                     skip_cache,
                     expiration_buffer: Duration::from_secs(buffer_secs),
                     organization_id: None,
+                    deadline: None,
                 };
                 call(&env, &session, ended, options, callers).await;
             }

@@ -45,7 +45,10 @@ fn send(transport: Arc<ReqwestTransport>, request: Request) -> SendFuture {
         match transport.send(request).await {
             Ok(HttpResponse { status, headers, body }) => Ok(Response { status, headers, body }),
             Err(TransportError::Timeout) => Err(Failure::Timeout),
-            Err(TransportError::Network { message }) => Err(Failure::Network { message }),
+            // What "no network" means depends on the machine; to the suite it is a network error.
+            Err(TransportError::Network { message } | TransportError::Offline { message }) => {
+                Err(Failure::Network { message })
+            }
         }
     }
     .boxed()

@@ -109,7 +109,10 @@ fn send(transport: Arc<ForeignTransport>, request: Request) -> SendFuture {
         match sent.await {
             Ok(HttpResponse { status, headers, body }) => Ok(Response { status, headers, body }),
             Err(TransportError::Timeout) => Err(Failure::Timeout),
-            Err(TransportError::Network { message }) => Err(Failure::Network { message }),
+            // What "no network" means depends on the machine; to the suite it is a network error.
+            Err(TransportError::Network { message } | TransportError::Offline { message }) => {
+                Err(Failure::Network { message })
+            }
         }
     })
 }
@@ -178,7 +181,9 @@ mod tests {
                         completion.fail(HttpFailure::BodyTooLarge { status, headers: headers(h) })
                     }
                     Err(TransportError::Timeout) => completion.fail(HttpFailure::Timeout { detail: "timed out".into() }),
-                    Err(TransportError::Network { message }) => completion.fail(HttpFailure::Network { detail: message }),
+                    Err(TransportError::Network { message } | TransportError::Offline { message }) => {
+                        completion.fail(HttpFailure::Network { detail: message })
+                    }
                 }
             });
             Arc::new(Call(task.abort_handle()))

@@ -11,11 +11,12 @@ fn settings(url: String, auto_refresh: bool) -> ClerkSettings {
         request_timeout_seconds: 15.0,
         sdk_name: "testkit-test".into(),
         auto_refresh,
+        call_deadline_seconds: 10.0,
     }
 }
 
 fn options(skip_cache: bool) -> GetTokenOptions {
-    GetTokenOptions { template: None, expiration_buffer: 10.0, skip_cache, organization_id: None }
+    GetTokenOptions { template: None, expiration_buffer: 10.0, skip_cache, organization_id: None, deadline_seconds: None }
 }
 
 #[test]

@@ -10,5 +10,6 @@ pub fn settings(url: &str) -> ClerkSettings {
         request_timeout_seconds: 15.0,
         sdk_name: "bindings-test".into(),
         auto_refresh: false,
+        call_deadline_seconds: 10.0,
     }
 }

@@ -10,6 +10,7 @@ use url::Url;
 use super::models::{ClientWire, SignInWire, Wrapped, client_response, token_response};
 use crate::clock::Clock;
 use crate::config::{CLERK_API_VERSION, ClerkConfig};
+use crate::connectivity::Connectivity;
 use crate::error::{Error, InvalidResponse};
 use crate::events::{ClerkEvent, Events};
 use crate::http::{self, parse_json};
@@ -31,12 +32,13 @@ pub(crate) struct FapiTransport {
     retry: RetryPolicy,
     sdk_header: String,
     events: Arc<Events>,
+    connectivity: Arc<Connectivity>,
     /// Serialises every read-compare-write of the device token.
     device_token_lock: Mutex<()>,
 }
 
 impl FapiTransport {
-    pub fn new(config: &ClerkConfig, events: Arc<Events>) -> Result<Self, Error> {
+    pub fn new(config: &ClerkConfig, events: Arc<Events>, connectivity: Arc<Connectivity>) -> Result<Self, Error> {
         let http = match &config.transport {
             Some(transport) => transport.clone(),
             None => default_transport(config)?,
@@ -56,6 +58,7 @@ impl FapiTransport {
             retry: config.retry.clone(),
             sdk_header,
             events,
+            connectivity,
             device_token_lock: Mutex::new(()),
         })
     }
@@ -128,7 +131,8 @@ impl FapiTransport {
     /// One logical request: retried on transient failures within the retry policy. At most
     /// `limit` bytes of the answer are read.
     async fn send(&self, method: HttpMethod, path: &[&str], form: &[(&str, &str)], limit: usize) -> Result<Vec<u8>, Error> {
-        http::with_retries(self.clock.as_ref(), &self.retry, || self.send_once(method, path, form, limit)).await
+        let connectivity = Some(self.connectivity.as_ref());
+        http::with_retries(self.clock.as_ref(), &self.retry, connectivity, || self.send_once(method, path, form, limit)).await
     }
 
     /// One attempt. Its deadline runs on real time whatever the transport does, so a hang ends

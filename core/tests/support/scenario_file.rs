@@ -95,6 +95,7 @@ pub enum ErrorKind {
     Api,
     Network,
     Timeout,
+    Offline,
     InvalidResponse,
     Configuration,
 }

@@ -250,6 +250,7 @@ fn check_error(error: &Error, wanted: &ExpectedError) -> Result<(), String> {
         Error::Api(_) => Some(ErrorKind::Api),
         Error::Network { .. } => Some(ErrorKind::Network),
         Error::Timeout => Some(ErrorKind::Timeout),
+        Error::Offline { .. } => Some(ErrorKind::Offline),
         Error::InvalidResponse(_) => Some(ErrorKind::InvalidResponse),
         Error::Configuration { .. } => Some(ErrorKind::Configuration),
         Error::Cancelled | Error::Internal { .. } => None,
