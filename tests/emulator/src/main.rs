@@ -12,6 +12,34 @@ use clerk_emulator::{ClockMode, DEFAULT_START_MS, Emulator, EmulatorConfig, MAX_
 const USAGE: &str = "usage: clerk-emulator [--port N] [--clock real|manual] [--start-ms N] \
 [--secret-key sk_...] [--skew-ms N] [--session-token-version 1|2] [--user ID]... [--ignore-stdin]";
 
+/// `--help`: every flag, the clock modes, and how to get a ticket to sign in with.
+const HELP: &str = "\
+clerk-emulator: the Clerk Frontend and Backend API endpoints the SDK uses, on 127.0.0.1.
+Prints CLERK_EMULATOR_URL=http://127.0.0.1:PORT as its first line, then serves until its
+standard input closes (so it ends with the process that started it), SIGTERM or SIGINT.
+
+Options:
+  --port N                     listen on this port (default: a free one)
+  --clock manual|real          manual (default): time stands still at --start-ms and moves only
+                               through POST /__emulator/clock/advance or /clock/set, so tests
+                               decide when tokens expire; real: the machine's clock
+  --start-ms N                 the manual clock's start, Unix ms (default 1767225600000)
+  --secret-key sk_...          the Backend API secret key it accepts (default sk_test_emulator)
+  --skew-ms N                  the server's clock this far ahead (negative: behind)
+  --session-token-version 1|2  the session token claims format (default 2)
+  --user ID                    a user of the instance (repeatable), beside user_alice, user_bob
+                               and user_carol
+  --ignore-stdin               keep serving when standard input closes (e.g. started with
+                               nohup or from a terminal: stop it with Ctrl-C)
+  -h, --help                   this text
+
+Signing in from an app or a facade pointed at it (frontendApiUrl = the printed URL):
+  curl -s -X POST $URL/__emulator/sign_in_tokens -H 'content-type: application/json' \\
+       -d '{\"user_id\":\"user_alice\"}'
+  gives {\"token\": \"<ticket>\", ...}: pass the ticket to signInWithTicket.
+The control API (faults, clock, users, organizations, request log): tests/emulator/README.md.
+";
+
 struct Args {
     config: EmulatorConfig,
     watch_stdin: bool,
@@ -93,16 +121,15 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
 fn main() -> ExitCode {
     let args = match parse_args(std::env::args().skip(1)) {
         Ok(args) => args,
+        Err(msg) if msg.is_empty() => {
+            print!("{HELP}");
+            return ExitCode::SUCCESS;
+        }
         Err(msg) => {
-            if !msg.is_empty() {
-                eprintln!("clerk-emulator: {msg}");
-            }
+            eprintln!("clerk-emulator: {msg}");
             eprintln!("{USAGE}");
-            return if msg.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(2)
-            };
+            eprintln!("(clerk-emulator --help explains each flag)");
+            return ExitCode::from(2);
         }
     };
     let emulator = match Emulator::start_blocking(args.config) {

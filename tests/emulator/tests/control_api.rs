@@ -466,6 +466,17 @@ fn binary_rejects_bad_arguments() {
     }
 }
 
+/// `--help` explains every flag, the clock modes and how to get a ticket, on stdout, exit 0.
+#[test]
+fn binary_help_explains_the_flags_the_clock_and_signing_in() {
+    let out = Command::new(env!("CARGO_BIN_EXE_clerk-emulator")).arg("--help").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let help = String::from_utf8_lossy(&out.stdout);
+    for needle in ["--port", "--clock manual|real", "/__emulator/clock/advance", "--ignore-stdin", "--user", "/__emulator/sign_in_tokens", "signInWithTicket"] {
+        assert!(help.contains(needle), "--help says nothing of {needle}:\n{help}");
+    }
+}
+
 /// The app backend stand-in: 200 with `sub` for a token this emulator signed, 401 for none, a
 /// forged or a rejected one, 401 for everything when made so; every request recorded; gone
 /// after a reset.
