@@ -9,6 +9,7 @@ use crate::config::ClerkConfig;
 use crate::engine::Inner;
 use crate::error::{Error, InvalidResponse};
 use crate::events::EventStream;
+use crate::metrics::{MetricStream, MetricsSnapshot};
 use crate::session::Session;
 
 /// Cheap to clone; clones share one engine.
@@ -78,6 +79,19 @@ impl Clerk {
     /// The last state [`set_online`](Self::set_online) reported.
     pub fn is_online(&self) -> bool {
         self.inner.is_online()
+    }
+
+    /// The counters since the engine started: cache hits and misses, callers that joined a
+    /// shared request, requests, retries, failures by kind, stale tokens served, background
+    /// refreshes and how long before expiry they landed. Never a token or secret.
+    pub fn metrics(&self) -> MetricsSnapshot {
+        self.inner.metrics.snapshot()
+    }
+
+    /// One record per HTTP attempt from now on: route, attempt number, status or error kind,
+    /// duration and response bytes, for the app's own telemetry.
+    pub fn request_metrics(&self) -> MetricStream {
+        self.inner.metrics.subscribe()
     }
 
     /// Events from now on: refreshed tokens, ended sessions, device token rotation.

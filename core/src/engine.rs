@@ -13,6 +13,7 @@ use tokio::runtime::Handle;
 use crate::clock::Clock;
 use crate::config::ClerkConfig;
 use crate::connectivity::Connectivity;
+use crate::metrics::Metrics;
 use crate::error::{ApiError, Error, InvalidResponse};
 use crate::events::{ClerkEvent, Events};
 use crate::fapi::{ClientWire, FapiTransport};
@@ -34,6 +35,7 @@ pub(crate) struct Inner {
     pub(crate) events: Arc<Events>,
     pub(crate) refresh: Arc<RefreshControl>,
     pub(crate) connectivity: Arc<Connectivity>,
+    pub(crate) metrics: Arc<Metrics>,
     call_deadline: Duration,
     /// The configured clock, unwrapped, for `settled`.
     #[cfg(feature = "testing")]
@@ -49,7 +51,8 @@ impl Inner {
         #[cfg(feature = "testing")]
         let config = config.with_clock(Arc::new(RequestClock::new(clock.clone(), refresh.progress.clone())));
         let connectivity = Arc::new(Connectivity::default());
-        let transport = FapiTransport::new(&config, events.clone(), connectivity.clone())?;
+        let metrics = Arc::new(Metrics::default());
+        let transport = FapiTransport::new(&config, events.clone(), connectivity.clone(), metrics.clone())?;
         let state = Mutex::new(State::new(config.max_cached_tokens));
         let inner = Arc::new(Self {
             transport,
@@ -59,6 +62,7 @@ impl Inner {
             events,
             refresh: refresh.clone(),
             connectivity,
+            metrics,
             call_deadline: config.call_deadline,
             #[cfg(feature = "testing")]
             clock: clock.clone(),
@@ -173,6 +177,7 @@ impl Inner {
         }
         // The hit path takes the state lock once: `cached_token` checks the session too.
         if let Some(token) = self.cached_token(&session_id, &options) {
+            self.metrics.cache_hit();
             return Ok(Some((token, TokenSource::Cache)));
         }
         if !self.is_active(&session_id) {
@@ -190,7 +195,10 @@ impl Inner {
                     return Ok(None);
                 }
                 match state.cached(&key).filter(|t| !t.is_expired(now)) {
-                    Some(token) => Ok(Some((token.clone(), TokenSource::CacheAfterFailedRefresh(error)))),
+                    Some(token) => {
+                        self.metrics.stale_served();
+                        Ok(Some((token.clone(), TokenSource::CacheAfterFailedRefresh(error))))
+                    }
                     None => Err(error),
                 }
             }
@@ -225,7 +233,9 @@ impl Inner {
         ticket: u64,
     ) -> Result<Option<(TokenResource, TokenSource)>, Error> {
         let newer_than = options.skip_cache.then_some(ticket);
+        let mut counted = false;
         loop {
+            let mut started = false;
             let joined = self.flights.join_or_start(
                 key,
                 newer_than,
@@ -233,10 +243,22 @@ impl Inner {
                     None => self.cached_token(&key.session_id, options),
                     Some(ticket) => self.fetched_after(key, ticket),
                 },
-                |seq| self.clone().start_fetch(key.clone(), seq),
+                |seq| {
+                    started = true;
+                    self.clone().start_fetch(key.clone(), seq)
+                },
             );
+            if !counted && !matches!(joined, Joined::Cached(_)) {
+                counted = true;
+                self.metrics.cache_miss(!started);
+            }
             let flight = match joined {
-                Joined::Cached(token) => return Ok(Some((token, TokenSource::Cache))),
+                Joined::Cached(token) => {
+                    if !counted {
+                        self.metrics.cache_hit();
+                    }
+                    return Ok(Some((token, TokenSource::Cache)));
+                }
                 Joined::Flight(flight) => flight,
                 Joined::Older(flight) => {
                     let _ = flight.result.await;
@@ -374,10 +396,16 @@ impl RefreshTarget for Inner {
             state.active_generation(&session_id)?;
             state.cached(&key).filter(|t| t.expires_at > stale.expires_at && !t.is_expired(now)).cloned()
         };
-        match self.flights.join_or_start(&key, None, newer, |seq| self.clone().start_fetch(key.clone(), seq)) {
-            Joined::Cached(token) => Ok(Some(token)),
+        let result = match self.flights.join_or_start(&key, None, newer, |seq| self.clone().start_fetch(key.clone(), seq)) {
+            Joined::Cached(token) => return Ok(Some(token)),
             Joined::Flight(flight) | Joined::Older(flight) => flight.result.await,
+        };
+        if let Ok(Some(fresh)) = &result
+            && fresh.expires_at > stale.expires_at
+        {
+            self.metrics.background_refresh(stale.remaining_ms(self.transport.server_now_ms()));
         }
+        result
     }
 }
 

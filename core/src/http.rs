@@ -56,9 +56,9 @@ pub(crate) fn retry_after(value: Option<&str>, server_now_ms: i64) -> Option<Dur
     parse_retry_after(value, server_now_ms)
 }
 
-/// Runs `attempt` until it succeeds or `policy` says to stop, sleeping on `clock` between.
-/// With `connectivity`, nothing is attempted while the device is offline (the error comes at
-/// once), and a reconnection ends a wait between attempts early.
+/// Runs `attempt` (given its number, from 1) until it succeeds or `policy` says to stop,
+/// sleeping on `clock` between. With `connectivity`, nothing is attempted while the device is
+/// offline (the error comes at once), and a reconnection ends a wait between attempts early.
 pub(crate) async fn with_retries<T, F, Fut>(
     clock: &dyn Clock,
     policy: &RetryPolicy,
@@ -66,7 +66,7 @@ pub(crate) async fn with_retries<T, F, Fut>(
     mut attempt: F,
 ) -> Result<T, Error>
 where
-    F: FnMut() -> Fut,
+    F: FnMut(u32) -> Fut,
     Fut: Future<Output = Result<T, Error>>,
 {
     let started = clock.now_ms();
@@ -75,7 +75,7 @@ where
         if connectivity.is_some_and(|c| !c.is_online()) {
             return Err(Error::Offline { message: "the device has no network connection".into() });
         }
-        let error = match attempt().await {
+        let error = match attempt(attempts + 1).await {
             Ok(value) => return Ok(value),
             Err(error) => error,
         };

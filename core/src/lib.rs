@@ -32,6 +32,7 @@ mod flights;
 pub mod fuzzing;
 mod http;
 mod jwt;
+mod metrics;
 mod refresher;
 mod retry;
 mod session;
@@ -55,6 +56,7 @@ pub use config::{CLERK_API_VERSION, ClerkConfig, DEFAULT_CALL_DEADLINE, frontend
 pub use events::{ClerkEvent, EventStream};
 pub use error::{ApiError, ApiErrorEntry, Error, InvalidResponse, Result, SESSION_ENDING_CODES};
 pub use retry::{RetryPolicy, parse_retry_after};
+pub use metrics::{MetricStream, MetricsSnapshot, RequestMetric, RequestOutcome, RequestRoute};
 pub use session::Session;
 pub use token::{DEFAULT_EXPIRATION_BUFFER, GetTokenOptions, MAX_EXPIRATION_BUFFER, TokenResource, TokenSource};
 pub use token_store::{MemoryTokenStore, TokenStore};

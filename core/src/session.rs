@@ -35,7 +35,11 @@ impl Session {
     /// The cached token if it is fresh for `options`; never does I/O. `None` means "call
     /// `get_token`", not "signed out".
     pub fn cached_token(&self, options: &GetTokenOptions) -> Option<TokenResource> {
-        self.inner.cached_token(&self.id, options)
+        let token = self.inner.cached_token(&self.id, options);
+        if token.is_some() {
+            self.inner.metrics.cache_hit();
+        }
+        token
     }
 
     /// The session token (or a JWT template token). Served from the cache while it has more

@@ -153,7 +153,7 @@ impl BackendClient {
         }
         let clock = self.config.clock.as_ref();
         let body = serde_json::to_vec(&body).map_err(|e| Error::Internal { message: e.to_string() })?;
-        let response = http::with_retries(clock, &self.config.retry, None, || async {
+        let response = http::with_retries(clock, &self.config.retry, None, |_attempt| async {
             let response = self
                 .http
                 .request(Method::POST, url.clone())

@@ -11,6 +11,7 @@ use super::models::{ClientWire, SignInWire, Wrapped, client_response, token_resp
 use crate::clock::Clock;
 use crate::config::{CLERK_API_VERSION, ClerkConfig};
 use crate::connectivity::Connectivity;
+use crate::metrics::{Metrics, RequestMetric, RequestRoute, outcome_of};
 use crate::error::{Error, InvalidResponse};
 use crate::events::{ClerkEvent, Events};
 use crate::http::{self, parse_json};
@@ -33,12 +34,18 @@ pub(crate) struct FapiTransport {
     sdk_header: String,
     events: Arc<Events>,
     connectivity: Arc<Connectivity>,
+    metrics: Arc<Metrics>,
     /// Serialises every read-compare-write of the device token.
     device_token_lock: Mutex<()>,
 }
 
 impl FapiTransport {
-    pub fn new(config: &ClerkConfig, events: Arc<Events>, connectivity: Arc<Connectivity>) -> Result<Self, Error> {
+    pub fn new(
+        config: &ClerkConfig,
+        events: Arc<Events>,
+        connectivity: Arc<Connectivity>,
+        metrics: Arc<Metrics>,
+    ) -> Result<Self, Error> {
         let http = match &config.transport {
             Some(transport) => transport.clone(),
             None => default_transport(config)?,
@@ -59,6 +66,7 @@ impl FapiTransport {
             sdk_header,
             events,
             connectivity,
+            metrics,
             device_token_lock: Mutex::new(()),
         })
     }
@@ -73,13 +81,13 @@ impl FapiTransport {
     }
 
     pub async fn get_client(&self) -> Result<Option<ClientWire>, Error> {
-        let body = self.send(HttpMethod::Get, &["v1", "client"], &[], http::MAX_CLIENT_BODY).await?;
+        let body = self.send(RequestRoute::Client, HttpMethod::Get, &["v1", "client"], &[], http::MAX_CLIENT_BODY).await?;
         client_response(&body)
     }
 
     pub async fn sign_in_with_ticket(&self, ticket: &str) -> Result<(String, Option<ClientWire>), Error> {
         let form = [("strategy", "ticket"), ("ticket", ticket)];
-        let body = self.send(HttpMethod::Post, &["v1", "client", "sign_ins"], &form, http::MAX_CLIENT_BODY).await?;
+        let body = self.send(RequestRoute::SignIn, HttpMethod::Post, &["v1", "client", "sign_ins"], &form, http::MAX_CLIENT_BODY).await?;
         let wrapped: Wrapped<SignInWire> = parse_json(&body)?;
         let sign_in = wrapped.response.ok_or(Error::InvalidResponse(InvalidResponse::NotJson))?;
         match (sign_in.status.as_str(), sign_in.created_session_id) {
@@ -90,7 +98,7 @@ impl FapiTransport {
 
     pub async fn end_session(&self, session_id: &str) -> Result<Option<ClientWire>, Error> {
         let path = ["v1", "client", "sessions", session_id, "end"];
-        let body = self.send(HttpMethod::Post, &path, &[], http::MAX_CLIENT_BODY).await?;
+        let body = self.send(RequestRoute::SignOut, HttpMethod::Post, &path, &[], http::MAX_CLIENT_BODY).await?;
         let wrapped: Wrapped<serde::de::IgnoredAny> = parse_json(&body)?;
         Ok(wrapped.client)
     }
@@ -111,7 +119,8 @@ impl FapiTransport {
             form.extend(organization_id.map(|org| ("organization_id", org)));
         }
         form.extend(expired_token.map(|token| ("expired_token", token)));
-        let body = self.send(HttpMethod::Post, &path, &form, http::MAX_TOKEN_BODY).await?;
+        let route = if template.is_some() { RequestRoute::TemplateToken } else { RequestRoute::SessionToken };
+        let body = self.send(route, HttpMethod::Post, &path, &form, http::MAX_TOKEN_BODY).await?;
         token_response(&body)
     }
 
@@ -130,14 +139,60 @@ impl FapiTransport {
 
     /// One logical request: retried on transient failures within the retry policy. At most
     /// `limit` bytes of the answer are read.
-    async fn send(&self, method: HttpMethod, path: &[&str], form: &[(&str, &str)], limit: usize) -> Result<Vec<u8>, Error> {
+    async fn send(
+        &self,
+        route: RequestRoute,
+        method: HttpMethod,
+        path: &[&str],
+        form: &[(&str, &str)],
+        limit: usize,
+    ) -> Result<Vec<u8>, Error> {
         let connectivity = Some(self.connectivity.as_ref());
-        http::with_retries(self.clock.as_ref(), &self.retry, connectivity, || self.send_once(method, path, form, limit)).await
+        let result = http::with_retries(self.clock.as_ref(), &self.retry, connectivity, |attempt| {
+            self.measured(route, attempt, self.send_once(method, path, form, limit))
+        })
+        .await;
+        if let Err(Error::Offline { .. }) = &result {
+            self.metrics.offline_refused();
+        }
+        result
     }
 
-    /// One attempt. Its deadline runs on real time whatever the transport does, so a hang ends
-    /// there; dropping the transport's future cancels the platform's request.
-    async fn send_once(&self, method: HttpMethod, path: &[&str], form: &[(&str, &str)], limit: usize) -> Result<Vec<u8>, Error> {
+    /// Runs one attempt and records it (its duration on real time: an app's telemetry wants
+    /// what the user waited).
+    async fn measured(
+        &self,
+        route: RequestRoute,
+        attempt: u32,
+        work: impl std::future::Future<Output = Result<(u16, Result<Vec<u8>, Error>), Error>>,
+    ) -> Result<Vec<u8>, Error> {
+        let started = std::time::Instant::now();
+        let sent = work.await;
+        let (summary, answer) = match sent {
+            Ok((status, answer)) => {
+                let bytes = answer.as_ref().map_or(0, |body| body.len() as u64);
+                (Ok((status, bytes)), answer)
+            }
+            // Refused before anything was sent (a stored device token that is no header value).
+            Err(error @ Error::Configuration { .. }) => return Err(error),
+            Err(error) => (Err(error.clone()), Err(error)),
+        };
+        let response_bytes = summary.as_ref().map_or(0, |(_, bytes)| *bytes);
+        let outcome = outcome_of(&summary);
+        self.metrics.request(RequestMetric { route, attempt, outcome, duration: started.elapsed(), response_bytes });
+        answer
+    }
+
+    /// One attempt: the status that came back, and the body or the error it means. Its
+    /// deadline runs on real time whatever the transport does, so a hang ends there; dropping
+    /// the transport's future cancels the platform's request.
+    async fn send_once(
+        &self,
+        method: HttpMethod,
+        path: &[&str],
+        form: &[(&str, &str)],
+        limit: usize,
+    ) -> Result<(u16, Result<Vec<u8>, Error>), Error> {
         let sent_device_token = normalize(self.store.load());
         let request = self.request(method, path, form, limit, sent_device_token.as_deref())?;
         let response = match tokio::time::timeout(self.request_timeout, self.http.send(request)).await {
@@ -158,7 +213,7 @@ impl FapiTransport {
         }
         let server_now_ms = server_date_secs.map_or_else(|| self.server_now_ms(), |s| s * 1000);
         let retry_after = http::retry_after(response.header("retry-after"), server_now_ms);
-        http::answer(response.status, response.body, limit, retry_after)
+        Ok((response.status, http::answer(response.status, response.body, limit, retry_after)))
     }
 
     /// The request exactly as the Frontend API expects it from a native app.

@@ -74,6 +74,8 @@ struct Runner<'a> {
     session: Option<Session>,
     labels: HashMap<String, String>,
     outcome: Outcome,
+    /// The engine's request count when the emulator's counts were last reset.
+    metrics_baseline: u64,
 }
 
 impl<'a> Runner<'a> {
@@ -98,6 +100,7 @@ impl<'a> Runner<'a> {
             session: None,
             labels: HashMap::new(),
             outcome: Outcome::default(),
+            metrics_baseline: 0,
         }
     }
 
@@ -122,6 +125,7 @@ impl<'a> Runner<'a> {
                 self.outcome.tickets.push(ticket.clone());
                 self.session = Some(self.clerk.sign_in_with_ticket(&ticket).await.map_err(|e| e.to_string())?);
                 self.emu.reset_counts();
+                self.metrics_baseline = self.clerk.metrics().requests;
             }
             Action::AdvanceSecs(secs) => {
                 let ms = (secs * 1000.0).round() as i64;
@@ -163,7 +167,14 @@ impl<'a> Runner<'a> {
         if let Some(stored) = expect.device_token_stored {
             check(self.store.load().is_some() == stored, format!("device_token_stored should be {stored}"))?;
         }
-        Ok(())
+        self.check_metrics_agree()
+    }
+
+    /// The engine's own request count never drifts from what the emulator received.
+    fn check_metrics_agree(&self) -> Result<(), String> {
+        let counted = self.clerk.metrics().requests - self.metrics_baseline;
+        let received = self.emu.count(Route::Any);
+        check(counted == received, format!("the metrics count {counted} requests, the emulator received {received}"))
     }
 
     fn clock_now(&self) -> i64 {
