@@ -18,7 +18,8 @@ import Security
 ///   header value) counts as signed out and is removed; whitespace only counts as none.
 /// - The item is read once, then served from memory: the last value read or written (a
 ///   write that failed included, for this run). A change another process makes to a shared
-///   item is seen at the next launch. An item that cannot be read is never written over.
+///   item is seen at the next launch. An item locked away until the first unlock is never
+///   written over.
 /// - The data protection keychain on every platform (`KeychainQuery`).
 ///
 /// The Security framework calls live in `SystemKeychain` (Apple platforms only); everything
@@ -120,8 +121,7 @@ public final class KeychainDeviceTokenStore: DeviceTokenStore, @unchecked Sendab
         case let .known(previous, _):
             updating = previous != nil
         case .unknown:
-            // Nothing read yet, or the item could not be read (a device still locked): look
-            // first, and never write over an item that cannot be read.
+            // Nothing read yet, or the item could not be read: look first.
             let (found, stored) = keychain.copy(item)
             switch found {
             case KeychainStatus.success where stored == data:
@@ -132,8 +132,16 @@ public final class KeychainDeviceTokenStore: DeviceTokenStore, @unchecked Sendab
                 updating = true
             case KeychainStatus.itemNotFound:
                 updating = false
-            default:
+            case KeychainStatus.interactionNotAllowed:
+                // A device not unlocked since it started: its item may hold the signed-in
+                // user's token, which a token from this launch must never replace.
                 failed(KeychainFailure(operation: .write, cause: .status(found)))
+                return
+            default:
+                // A Keychain this app cannot use (e.g. no entitlement): the run goes on from
+                // memory, and each save tries the Keychain again.
+                failed(KeychainFailure(operation: .write, cause: .status(found)))
+                memory = .known(token, inKeychain: false)
                 return
             }
         }

@@ -242,6 +242,25 @@ final class KeychainTests: XCTestCase {
         XCTAssertNil(store.load())
     }
 
+    func testAKeychainThatCannotBeUsedServesTheTokenFromMemoryForTheRun() {
+        // An unsigned macOS build, say: no entitlement for the data protection keychain.
+        let denied = KeychainStatus.missingEntitlement
+        keychain.answer(.copy, denied, denied)
+        keychain.answer(.add, denied)
+        keychain.answer(.update, denied)
+        XCTAssertNil(store.load())
+        store.save(token: deviceToken)
+        XCTAssertEqual(store.load(), deviceToken, "signed in for this run")
+        store.save(token: "rotated-device-token")
+        XCTAssertEqual(store.load(), "rotated-device-token")
+        XCTAssertEqual(keychain.calls, [.copy, .copy, .update])
+        XCTAssertEqual(keychain.allItems, [:])
+        XCTAssertEqual(failures.all, [
+            KeychainFailure(operation: .read, cause: .status(denied)),
+            KeychainFailure(operation: .write, cause: .status(denied)),
+        ])
+    }
+
     func testADeleteThatFailsIsReportedAndTriedAgain() {
         store.save(token: deviceToken)
         keychain.answer(.delete, -26276)  // errSecInternalError
