@@ -1,7 +1,8 @@
 // swift-tools-version:5.10
 // Programs around the ClerkKit package, never part of what apps depend on: the demo that
-// `scripts/demo` runs and the cache-hit benchmark that `scripts/bench` runs. A package of its
-// own so that the ClerkKit package declares only the library and its tests.
+// `scripts/demo` runs and the benchmark (cache hit, token refresh) that `scripts/bench` runs.
+// A package of its own so that the ClerkKit package declares only the libraries and their
+// tests.
 
 import PackageDescription
 
@@ -20,7 +21,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "ClerkKitBench",
-            dependencies: [.product(name: "ClerkKit", package: "ClerkKit"), "LocalEmulator"],
+            dependencies: [
+                .product(name: "ClerkKit", package: "ClerkKit"),
+                // The fake Clerk the token-refresh benchmark talks to.
+                .product(name: "ClerkKitTesting", package: "ClerkKit"),
+                "LocalEmulator",
+            ],
             path: "Sources/ClerkKitBench"
         ),
     ]

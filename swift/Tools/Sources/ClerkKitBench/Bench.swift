@@ -4,7 +4,8 @@ import LocalEmulator
 
 // A cache hit through the facade (`getToken()` on a warm session) next to what a pure-Swift
 // SDK does for one: an actor holding a dictionary of tokens, with an expiry check. Both are
-// awaited from the same task, in the same run. Prints one JSON array of rows for
+// awaited from the same task, in the same run. Then a token refresh through the facade next
+// to the same request sent directly (RefreshBench.swift). Prints one JSON array of rows for
 // `scripts/bench`: benchmark, median (per call), note, requests made.
 //
 // Usage: ClerkKitBench [rounds]   (CLERK_EMULATOR_BIN or CLERK_EMULATOR_URL as for the demo)
@@ -55,7 +56,11 @@ func measure(rounds: Int, batch: Int, _ bodies: [() async throws -> Int]) async 
 }
 
 func format(_ ns: Double) -> String {
-    ns >= 1000 ? String(format: "%.3g µs", ns / 1000) : String(format: "%.3g ns", ns)
+    switch ns {
+    case 1_000_000...: return String(format: "%.3g ms", ns / 1_000_000)
+    case 1000...: return String(format: "%.3g µs", ns / 1000)
+    default: return String(format: "%.3g ns", ns)
+    }
 }
 
 @main
@@ -109,7 +114,7 @@ struct ClerkKitBench {
         }
         try await Clerk.shared.signOut()
 
-        let rows: [[String: String]] = [
+        let hitRows: [[String: String]] = [
             [
                 "benchmark": "swift/getToken_cache_hit (facade)",
                 "median": format(facade),
@@ -123,6 +128,7 @@ struct ClerkKitBench {
                 "requests": "-",
             ],
         ]
+        let rows = hitRows + (try await benchmarkRefresh(rounds: rounds))
         let json = try JSONSerialization.data(withJSONObject: rows, options: [.prettyPrinted, .sortedKeys])
         print(String(decoding: json, as: UTF8.self))
     }
