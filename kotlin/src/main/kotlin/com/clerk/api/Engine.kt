@@ -10,38 +10,20 @@ import kotlinx.coroutines.channels.awaitClose
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.buffer
 import kotlinx.coroutines.flow.callbackFlow
-import java.util.logging.Level
 
-/** One configured engine and the app's store it was given, replaced together by [Clerk.configure]. */
-internal class Engine private constructor(private val core: ClerkCore, private val tokenStore: DeviceTokenStore?) {
-    val session: Session? get() = native { core.session() }?.let { Session(it, this) }
+/** One configured engine, replaced by [Clerk.configure]. */
+internal class Engine private constructor(private val core: ClerkCore) {
+    val session: Session? get() = native { core.session() }?.let { Session(it) }
 
-    suspend fun load(): Session? = native { core.load() }?.let { Session(it, this) }
+    suspend fun load(): Session? = native { core.load() }?.let { Session(it) }
 
-    suspend fun signInWithTicket(ticket: String): Session = Session(native { core.signInWithTicket(ticket) }, this)
-
-    /** Signs the active session out; see [signOut] below. */
-    suspend fun signOut(): ClerkResult<Unit, ClerkErrorResponse> = signOut { core.signOut() }
+    suspend fun signInWithTicket(ticket: String): Session = Session(native { core.signInWithTicket(ticket) })
 
     /**
-     * Runs a sign-out; when no session is left, the device token is removed from the store
-     * too, even if the Clerk API could not be reached, so that no later launch restores it.
+     * Signs the active session out. The engine removes the device token from the store when
+     * no session is left, whatever the server answered (core `end_session`).
      */
-    suspend fun signOut(call: suspend () -> Unit): ClerkResult<Unit, ClerkErrorResponse> =
-        try {
-            clerkResult { call() }
-        } finally {
-            if (native { core.session() } == null) forgetDeviceToken()
-        }
-
-    /** A store that throws is the app's own; its failure must not hide the sign-out's result. */
-    private fun forgetDeviceToken() {
-        try {
-            tokenStore?.save(null)
-        } catch (e: Exception) {
-            clerkLog.log(Level.WARNING, "Clerk: the token store failed to remove the device token at sign-out (${e.javaClass.name})")
-        }
-    }
+    suspend fun signOut(): ClerkResult<Unit, ClerkErrorResponse> = clerkResult { core.signOut() }
 
     fun pause() = core.pause()
 
@@ -64,6 +46,6 @@ internal class Engine private constructor(private val core: ClerkCore, private v
          * @throws ClerkException.Configuration for settings the core rejects.
          */
         fun create(settings: ClerkSettings, tokenStore: DeviceTokenStore?, transport: HttpTransport): Engine =
-            Engine(native { ClerkCore(settings, tokenStore?.let(::NativeTokenStore), transport) }, tokenStore)
+            Engine(native { ClerkCore(settings, tokenStore?.let(::NativeTokenStore), transport) })
     }
 }

@@ -11,11 +11,9 @@ import com.clerk.api.ffi.Session as NativeSession
  */
 class Session {
     internal val native: NativeSession
-    private val engine: Engine
 
-    internal constructor(native: NativeSession, engine: Engine) {
+    internal constructor(native: NativeSession) {
         this.native = native
-        this.engine = engine
         id = native.id()
         userId = native.userId()
     }
@@ -38,7 +36,7 @@ class Session {
      * dropped at once, and with no session left the device token is removed from the
      * [DeviceTokenStore].
      */
-    suspend fun signOut(): ClerkResult<Unit, ClerkErrorResponse> = engine.signOut { native.signOut() }
+    suspend fun signOut(): ClerkResult<Unit, ClerkErrorResponse> = clerkResult { native.signOut() }
 
     /** Sessions are equal when they have the same [id]. */
     override fun equals(other: Any?) = other is Session && other.id == id
