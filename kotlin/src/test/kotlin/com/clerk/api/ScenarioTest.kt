@@ -2,6 +2,9 @@ package com.clerk.api
 
 import com.clerk.api.support.EmulatorControl
 import com.clerk.api.support.InMemoryTokenStore
+import com.clerk.api.support.StrictObject
+import com.clerk.api.support.number
+import com.clerk.api.support.wholeNumber
 import com.clerk.api.testing.FakeClerk
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.Dispatchers
@@ -10,27 +13,24 @@ import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.runBlocking
 import kotlinx.serialization.json.Json
-import kotlinx.serialization.json.JsonElement
-import kotlinx.serialization.json.JsonNull
 import kotlinx.serialization.json.JsonObject
-import kotlinx.serialization.json.booleanOrNull
-import kotlinx.serialization.json.doubleOrNull
-import kotlinx.serialization.json.jsonArray
-import kotlinx.serialization.json.jsonObject
-import kotlinx.serialization.json.jsonPrimitive
-import kotlinx.serialization.json.longOrNull
 import org.junit.jupiter.api.AfterEach
 import org.junit.jupiter.api.DynamicTest
 import org.junit.jupiter.api.TestFactory
 import java.io.File
-import kotlin.time.Duration.Companion.seconds
-import kotlin.test.assertTrue
+import kotlin.math.roundToLong
+import kotlin.test.assertEquals
 import kotlin.test.fail
+import kotlin.time.Duration.Companion.seconds
 
 /**
  * Runs every shared scenario in `tests/scenarios/` through the facade, one dynamic test per
- * file, exactly as that folder's README (and the core's runner, `core/tests/scenarios.rs`) says,
- * each against a fake Clerk of its own from the test kit.
+ * file, exactly as that folder's README (and the core's runner, `core/tests/support/scenarios.rs`)
+ * says, each against a fake Clerk of its own from the test kit.
+ *
+ * Every file is read strictly ([StrictObject]): a key this runner does not execute (unknown,
+ * misspelt, on a step that has nothing of the kind to check), a value of the wrong type, a step
+ * with no action or two, or a flag set to `false` fails the scenario.
  */
 class ScenarioTest {
     @AfterEach
@@ -42,11 +42,13 @@ class ScenarioTest {
     fun scenarios(): List<DynamicTest> {
         val dir = File(System.getProperty("clerk.test.scenarios") ?: "../tests/scenarios")
         val files = dir.listFiles { file -> file.extension == "json" }.orEmpty().sortedBy { it.name }
-        assertTrue(files.size >= 20, "expected at least 20 scenarios in $dir, found ${files.size}")
+        // Pinned: a file that disappears (or one added without a look at this runner) is noticed.
+        assertEquals(SCENARIO_FILES, files.size, "scenario files in $dir: ${files.map { it.name }}")
         return files.map { file ->
             DynamicTest.dynamicTest(file.nameWithoutExtension) {
-                val scenario = Json.parseToJsonElement(file.readText()).jsonObject
-                // The scenarios' clock moves only at advance_secs; their expected waits are
+                val json = Json.parseToJsonElement(file.readText()) as? JsonObject ?: fail("${file.name} is not a JSON object")
+                val scenario = StrictObject(json, file.name)
+                // The scenarios' clock moves only at advance_secs; waits between retries are
                 // recorded (slept_secs) without moving it.
                 FakeClerk.start(backoffsAdvanceClock = false).use { fake ->
                     val emu = EmulatorControl(fake.frontendApiUrl)
@@ -60,176 +62,210 @@ class ScenarioTest {
             }
         }
     }
+
+    private companion object {
+        const val SCENARIO_FILES = 32
+    }
 }
 
 private class ScenarioRunner(
     private val fake: FakeClerk,
     private val emu: EmulatorControl,
-    private val scenario: JsonObject,
+    private val scenario: StrictObject,
 ) {
+    private val name = scenario.string("name") ?: fail("no name")
+    private val store = InMemoryTokenStore()
     private var session: Session? = null
     private val labels = mutableMapOf<String, String>()
 
     init {
-        emu.setSkewMs(scenario.path("server", "skew_ms")?.jsonPrimitive?.longOrNull ?: 0)
-        val timeoutMs = scenario.path("device", "request_timeout_ms")?.jsonPrimitive?.longOrNull
-        fake.configure(
-            tokenStore = InMemoryTokenStore(),
-            requestTimeoutSeconds = timeoutMs?.let { it / 1000.0 } ?: 15.0,
-            // The scenarios count on-demand requests; background refresh has its own tests.
-            autoRefresh = false,
-        )
+        scenario.obj("server")?.let { server ->
+            emu.setSkewMs(server.long("skew_ms") ?: fail("server needs skew_ms"))
+        }
+        val timeoutMs = scenario.obj("device")?.long("request_timeout_ms")
+        // The scenarios count on-demand requests; background refresh has its own tests. Without
+        // a timeout in the file, the SDK's own default applies.
+        if (timeoutMs == null) {
+            Clerk.configure(frontendApiUrl = fake.frontendApiUrl, tokenStore = store, autoRefresh = false)
+        } else {
+            check(timeoutMs > 0, "device.request_timeout_ms must be positive")
+            Clerk.configure(
+                frontendApiUrl = fake.frontendApiUrl,
+                tokenStore = store,
+                requestTimeoutSeconds = timeoutMs / 1000.0,
+                autoRefresh = false,
+            )
+        }
     }
 
     suspend fun run() {
-        val steps = scenario["steps"]?.jsonArray ?: fail("no steps")
-        steps.forEachIndexed { index, step ->
+        val steps = scenario.array("steps") ?: fail("$name: no steps")
+        scenario.assertAllRead()
+        steps.forEachIndexed { index, element ->
+            val where = "steps[$index]"
+            val step = StrictObject(element as? JsonObject ?: fail("$where is not an object"), where)
             try {
-                step(step.jsonObject)
+                step(step)
+                step.assertAllRead()
             } catch (e: CancellationException) {
                 throw e
             } catch (e: Throwable) {
-                throw AssertionError("${scenario["name"]}: step $index $step: ${e.message ?: e}", e)
+                throw AssertionError("$name: $where $element: ${e.message ?: e}", e)
             }
         }
     }
 
     private fun session(): Session = session ?: fail("no session: sign_in first")
 
-    private suspend fun step(step: JsonObject) {
-        val expect = step["expect"]?.jsonObject ?: JsonObject(emptyMap())
-        when {
-            "sign_in" in step -> {
-                val ticket = fake.signInToken(step.getValue("sign_in").jsonPrimitive.content)
+    private suspend fun step(step: StrictObject) {
+        val actions = step.keys.filter { it in ACTIONS }
+        when (actions.size) {
+            0 -> fail("a step needs one of ${ACTIONS.joinToString()}")
+            1 -> Unit
+            else -> fail("a step takes exactly one action, this one has $actions")
+        }
+        val expect = step.obj("expect") ?: StrictObject(JsonObject(emptyMap()), "expect")
+        when (actions.single()) {
+            "sign_in" -> {
+                val ticket = fake.signInToken(step.string("sign_in")!!)
                 session = Clerk.signInWithTicket(ticket).orFail("sign in")
                 fake.resetRequestCounts()
             }
-            "advance_secs" in step -> fake.advance(step.getValue("advance_secs").jsonPrimitive.doubleOrNull!!.seconds)
-            "fault" in step -> emu.addFault(step.getValue("fault"))
-            "revoke_session" in step -> fake.revoke(session())
-            "sign_out" in step -> Clerk.signOut().orFail("sign out")
-            "load" in step -> {
+            "advance_secs" -> {
+                val secs = step.double("advance_secs")!!
+                check(secs.isFinite() && secs >= 0, "advance_secs takes seconds from 0, not $secs")
+                fake.advance(secs.seconds)
+            }
+            "fault" -> emu.addFault(step.raw("fault")!!)
+            "revoke_session" -> if (step.flag("revoke_session")) fake.revoke(session())
+            "sign_out" -> if (step.flag("sign_out")) Clerk.signOut().orFail("sign out")
+            "load" -> if (step.flag("load")) {
+                // What load returned, and the session later steps use, as in an app.
                 val loaded = Clerk.load().orFail("load")
-                expect["signed_in"]?.jsonPrimitive?.booleanOrNull?.let { signedIn ->
-                    check((loaded != null) == signedIn, "signed_in should be $signedIn")
+                expect.boolean("signed_in")?.let { signedIn ->
+                    check((loaded != null) == signedIn, "signed_in should be $signedIn, load returned $loaded")
                 }
+                session = loaded
             }
-            "get_token" in step -> {
-                val result = session().fetchToken(options(step.getValue("get_token")))
-                checkResult(result, expect)
+            "get_token" -> {
+                val options = options(step.obj("get_token")!!)
+                checkResult(session().fetchToken(options), expect)
             }
-            "get_token_concurrently" in step -> {
-                val concurrently = step.getValue("get_token_concurrently").jsonObject
-                val callers = concurrently.getValue("callers").jsonPrimitive.longOrNull!!.toInt()
-                val options = options(concurrently["options"] ?: JsonNull)
+            "get_token_concurrently" -> {
+                val concurrently = step.obj("get_token_concurrently")!!
+                val callers = concurrently.long("callers") ?: fail("get_token_concurrently needs callers")
+                check(callers in 1..Int.MAX_VALUE, "callers must be at least 1, not $callers")
+                val options = options(concurrently.obj("options"))
                 val session = session()
                 val results = coroutineScope {
-                    List(callers) { async(Dispatchers.Default) { session.fetchToken(options) } }.awaitAll()
+                    List(callers.toInt()) { async(Dispatchers.Default) { session.fetchToken(options) } }.awaitAll()
                 }
                 results.forEach { checkResult(it, expect) }
                 val jwts = results.map { (it as? ClerkResult.Success)?.value?.jwt }
                 check(jwts.distinct().size == 1, "concurrent callers got different tokens")
             }
-            "expect_requests" in step -> checkRequests(step.getValue("expect_requests"))
-            else -> fail("unknown step")
+            "expect_requests" -> checkRequests(step, "expect_requests")
+            else -> error("unreachable")
+        }
+        expect.boolean("device_token_stored")?.let { stored ->
+            check(!store.load().isNullOrBlank() == stored, "device_token_stored should be $stored")
         }
     }
 
-    private fun checkResult(result: ClerkResult<TokenResource, ClerkErrorResponse>, expect: JsonObject) {
-        val wantedError = expect["error"]?.jsonObject
-        val token: TokenResource? = when {
-            result is ClerkResult.Success -> result.value
-            result is ClerkResult.Failure && result.errorType == ErrorType.NO_SESSION -> null
-            else -> {
-                val failure = result as ClerkResult.Failure
-                if (wantedError == null) fail("unexpected failure: $failure")
-                checkError(failure, wantedError)
-                null
-            }
+    private fun checkResult(result: ClerkResult<TokenResource, ClerkErrorResponse>, expect: StrictObject) {
+        val wantedError = expect.obj("error")
+        // No session is the README's "no token", not an error.
+        val failure = (result as? ClerkResult.Failure)?.takeIf { it.errorType != ErrorType.NO_SESSION }
+        when {
+            failure != null && wantedError != null -> checkError(failure, wantedError)
+            failure != null -> fail("unexpected failure: $failure")
+            wantedError != null -> fail("expected an error, got $result")
+            else -> checkToken((result as? ClerkResult.Success)?.value, expect)
         }
-        val failed = result is ClerkResult.Failure && result.errorType != ErrorType.NO_SESSION
-        if (!failed) {
-            if (wantedError != null) fail("expected error $wantedError, got $result")
-            checkToken(token, expect)
-        }
-        expect["session_active"]?.jsonPrimitive?.booleanOrNull?.let { active ->
+        expect.boolean("session_active")?.let { active ->
             check(session().isActive == active, "session_active should be $active")
         }
-        expect["slept_secs"]?.jsonArray?.let { slept ->
-            val wanted = slept.map { ((it.jsonPrimitive.doubleOrNull ?: -1.0) * 1000).toLong() }
+        expect.array("slept_secs")?.let { slept ->
+            // Every wait between retries since the scenario (and its fake) began, to the millisecond.
+            val wanted = slept.mapIndexed { i, secs -> (number(secs, "expect.slept_secs[$i]") * 1000).roundToLong() }
             val actual = fake.backoffs.map { it.inWholeMilliseconds }
             check(actual == wanted, "slept $actual ms, expected $wanted ms")
         }
-        expect["requests"]?.let(::checkRequests)
+        checkRequests(expect, "requests")
     }
 
-    private fun checkToken(token: TokenResource?, expect: JsonObject) {
-        expect["token"]?.jsonPrimitive?.booleanOrNull?.let { wanted ->
+    private fun checkToken(token: TokenResource?, expect: StrictObject) {
+        expect.boolean("token")?.let { wanted ->
             check((token != null) == wanted, "token should be $wanted")
         }
+        val sameAs = expect.string("same_as")
+        val differsFrom = expect.string("differs_from")
+        val minRemaining = expect.double("min_remaining_secs")
+        val lifetime = expect.long("lifetime_secs")
+        val label = expect.string("label")
         if (token == null) {
-            val needsToken = listOf("label", "same_as", "differs_from", "min_remaining_secs", "lifetime_secs")
-            check(needsToken.none { it in expect }, "no token came back")
+            check(listOf(sameAs, differsFrom, minRemaining, lifetime, label).all { it == null }, "no token came back")
             return
         }
-        expect["same_as"]?.jsonPrimitive?.content?.let { name ->
-            check(labels[name] == token.jwt, "token should be the same as $name")
+        sameAs?.let { name ->
+            val known = labels[name] ?: fail("no token labelled $name")
+            check(known == token.jwt, "token should be the same as $name")
         }
-        expect["differs_from"]?.jsonPrimitive?.content?.let { name ->
+        differsFrom?.let { name ->
             val known = labels[name] ?: fail("no token labelled $name")
             check(known != token.jwt, "token should differ from $name")
         }
-        expect["min_remaining_secs"]?.jsonPrimitive?.doubleOrNull?.let { min ->
+        minRemaining?.let { min ->
             val remaining = token.expiresAt * 1000 - emu.serverNowMs()
             check(remaining > min * 1000, "$remaining ms left, wanted more than $min s")
         }
-        expect["lifetime_secs"]?.jsonPrimitive?.longOrNull?.let { lifetime ->
-            check(token.expiresAt - token.issuedAt == lifetime, "lifetime ${token.expiresAt - token.issuedAt}")
-        }
-        expect["label"]?.jsonPrimitive?.content?.let { name -> labels[name] = token.jwt }
+        lifetime?.let { check(token.expiresAt - token.issuedAt == it, "lifetime ${token.expiresAt - token.issuedAt}, expected $it") }
+        label?.let { labels[it] = token.jwt }
     }
 
-    private fun checkError(failure: ClerkResult.Failure<ClerkErrorResponse>, wanted: JsonObject) {
+    private fun checkError(failure: ClerkResult.Failure<ClerkErrorResponse>, wanted: StrictObject) {
         val kind = when (failure.errorType) {
             ErrorType.API -> "api"
             ErrorType.NETWORK -> "network"
             ErrorType.TIMEOUT -> "timeout"
             ErrorType.INVALID_RESPONSE -> "invalid_response"
             ErrorType.CONFIGURATION -> "configuration"
-            ErrorType.CANCELLED -> "cancelled"
-            ErrorType.INTERNAL -> "internal"
-            ErrorType.NO_SESSION -> "no_session"
+            // Not kinds a scenario can expect.
+            ErrorType.CANCELLED, ErrorType.INTERNAL, ErrorType.NO_SESSION -> null
         }
-        val wantedKind = wanted["kind"]?.jsonPrimitive?.content
+        val wantedKind = wanted.string("kind") ?: fail("error needs a kind")
+        check(wantedKind in ERROR_KINDS, "unknown error kind $wantedKind")
         check(kind == wantedKind, "error $failure is not of kind $wantedKind")
-        wanted["status"]?.jsonPrimitive?.longOrNull?.let { status ->
-            check(failure.error?.status?.toLong() == status, "error $failure: status should be $status")
-        }
-        wanted["code"]?.jsonPrimitive?.content?.let { code ->
-            check(failure.error?.errors?.firstOrNull()?.code == code, "error $failure: code should be $code")
-        }
+        val status = wanted.long("status")
+        val code = wanted.string("code")
+        check(wantedKind == "api" || (status == null && code == null), "status and code belong to api errors")
+        status?.let { check(failure.error?.status?.toLong() == it, "error $failure: status should be $it") }
+        code?.let { check(failure.error?.errors?.firstOrNull()?.code == it, "error $failure: code should be $it") }
     }
 
-    private fun checkRequests(counts: JsonElement) {
-        val wanted = counts as? JsonObject ?: return
+    /** The emulator's request counts since sign-in, for the routes named (others unchecked). */
+    private fun checkRequests(holder: StrictObject, key: String) {
+        val wanted = holder.entries(key) { route, count -> wholeNumber(count, "$key.$route") } ?: return
         val actual = emu.counts()
         for ((route, count) in wanted) {
             val seen = actual[route] ?: fail("the emulator has no route $route")
-            check(seen == count.jsonPrimitive.longOrNull, "$route: $seen requests, expected $count")
+            check(seen == count, "$route: $seen requests, expected $count")
         }
     }
 
-    private fun options(value: JsonElement): GetTokenOptions {
-        val json = value as? JsonObject ?: return GetTokenOptions()
+    /** Options as the README gives them; what a file leaves out is the SDK's default. */
+    private fun options(json: StrictObject?): GetTokenOptions {
+        val defaults = GetTokenOptions()
+        json ?: return defaults
         return GetTokenOptions(
-            template = json["template"]?.jsonPrimitive?.content,
+            template = json.string("template") ?: defaults.template,
             // Whole seconds (Long) in the facade, as in the official SDK.
-            expirationBuffer = json["expiration_buffer"]?.jsonPrimitive?.doubleOrNull?.let { seconds ->
+            expirationBuffer = json.double("expiration_buffer")?.let { seconds ->
                 check(seconds % 1.0 == 0.0, "expiration_buffer is whole seconds in Kotlin, got $seconds")
-                maxOf(seconds, 0.0).toLong()
-            } ?: 10,
-            skipCache = json["skip_cache"]?.jsonPrimitive?.booleanOrNull ?: false,
-            organizationId = json["organization_id"]?.jsonPrimitive?.content,
+                seconds.toLong()
+            } ?: defaults.expirationBuffer,
+            skipCache = json.boolean("skip_cache") ?: defaults.skipCache,
+            organizationId = json.string("organization_id") ?: defaults.organizationId,
         )
     }
 
@@ -241,7 +277,12 @@ private class ScenarioRunner(
     private fun check(ok: Boolean, why: String) {
         if (!ok) fail(why)
     }
-}
 
-private fun JsonObject.path(vararg keys: String): JsonElement? =
-    keys.fold(this as JsonElement?) { element, key -> (element as? JsonObject)?.get(key) }
+    private companion object {
+        val ACTIONS = listOf(
+            "sign_in", "advance_secs", "fault", "revoke_session", "sign_out", "load",
+            "get_token", "get_token_concurrently", "expect_requests",
+        )
+        val ERROR_KINDS = setOf("api", "network", "timeout", "invalid_response", "configuration")
+    }
+}
