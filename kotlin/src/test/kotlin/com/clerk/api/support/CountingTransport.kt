@@ -59,7 +59,8 @@ class CountingTransport(
             when (failure) {
                 is HttpFailure.BodyTooLarge -> tooLarge
                 is HttpFailure.Timeout -> timedOut
-                is HttpFailure.Network -> networkFailed
+                // No network at all is a network failure that the core does not retry.
+                is HttpFailure.Network, is HttpFailure.Offline -> networkFailed
             }.incrementAndGet()
             core.fail(failure)
         }
