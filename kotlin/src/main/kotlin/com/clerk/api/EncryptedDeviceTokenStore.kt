@@ -7,7 +7,6 @@ import java.io.IOException
 import java.nio.ByteBuffer
 import java.nio.charset.CharacterCodingException
 import java.security.GeneralSecurityException
-import java.security.InvalidKeyException
 import java.util.logging.Level
 import javax.crypto.AEADBadTagException
 import javax.crypto.Cipher
@@ -15,14 +14,22 @@ import javax.crypto.SecretKey
 import javax.crypto.spec.GCMParameterSpec
 
 /**
- * The AES key of an [EncryptedDeviceTokenStore]: on Android a non-exportable key in the
- * Keystore (`com.clerk.api.android.AndroidKeystoreKey`), in tests a software key.
+ * The AES key of an [EncryptedDeviceTokenStore], one per store: on Android a non-exportable key
+ * in the Keystore under an alias of the store's own (`com.clerk.api.android.AndroidKeystoreKey`),
+ * in tests a software key.
  */
 internal interface DeviceTokenKey {
     /** The key, created on first use. May throw if the platform cannot provide it. */
     fun get(): SecretKey
 
-    /** Forgets a key the platform rejected, so that the next [get] creates a new one. */
+    /**
+     * Whether [error], thrown by [get] or by a cipher given the key, proves that the key can
+     * never be used again (Android: `KeyPermanentlyInvalidatedException`). Anything else may
+     * be the platform failing for a while.
+     */
+    fun isPermanentlyInvalid(error: Exception): Boolean
+
+    /** Forgets a key proven unusable, so that the next [get] creates a new one. */
     fun delete()
 }
 
@@ -34,12 +41,20 @@ internal interface DeviceTokenKey {
  * ciphertext with its 16-byte tag. The associated data binds the file to this SDK and to
  * [instance], so a file swapped in from another instance does not decrypt either.
  *
- * Never throws and never logs the token: a file that cannot be read back (corrupt, truncated,
- * restored onto a device whose Keystore lacks the key, an invalidated key) counts as no token
- * (signed out), is deleted and is reported once as a warning on the `com.clerk.api` logger
- * (logcat on Android). A failed write keeps the token in memory for this run, removes the old
- * file and is reported once. Writes go to a temporary file that replaces [file] by rename, so a
- * crash mid-write leaves the previous file intact.
+ * Never throws and never logs the token. Stored data is discarded (the file deleted, the user
+ * signed out, a warning on the `com.clerk.api` logger, logcat on Android) only when it is
+ * provably unusable: too short to hold a ciphertext, an unknown format, a tag that does not
+ * verify (corrupt, another device's or instance's key), a key the platform permanently
+ * invalidated (that key is deleted too), or decrypted data that is not a token. Any other
+ * failure (the file cannot be read, the Keystore fails, the key is refused for a reason not
+ * known to be final) makes it unavailable this run: no token until the app restarts, the file
+ * kept as it is for the next launch, one warning. A token the engine saves meanwhile stays in
+ * memory, since writing it would replace the stored one for good; clearing the token still
+ * removes the file, so a sign-out is never undone.
+ *
+ * A failed write keeps the token in memory for this run, removes the old file and is reported
+ * once. Writes go to a temporary file that replaces [file] by rename, so a crash mid-write
+ * leaves the previous file intact.
  *
  * The engine reads the store before every request, so the token is decrypted once and then
  * served from memory; one instance should own [file].
@@ -53,16 +68,18 @@ internal class EncryptedDeviceTokenStore(
     private val lock = Any()
 
     // Guarded by lock. `synced`: the file holds `cached` (or is absent when it is null).
+    // `unavailable`: the file holds a token this run could not read.
     private var loaded = false
     private var cached: String? = null
     private var synced = false
+    private var unavailable = false
     private var writeFailureReported = false
 
     override fun load(): String? = synchronized(lock) {
         if (!loaded) {
             cached = readFile()
             loaded = true
-            synced = true
+            synced = !unavailable
         }
         cached
     }
@@ -75,11 +92,18 @@ internal class EncryptedDeviceTokenStore(
             if (loaded && synced && value == cached) return
             cached = value
             loaded = true
+            if (unavailable && value != null) {
+                synced = false
+                reportWriteFailure("the stored one is unavailable this run and kept for the next launch")
+                return
+            }
+            unavailable = false
             synced = try {
                 if (value == null) deleteFile() else writeFile(encrypt(value))
                 true
             } catch (e: Exception) {
-                writeFailed(e)
+                runCatching { deleteFile() }
+                reportWriteFailure(e.javaClass.name)
                 false
             }
         }
@@ -90,36 +114,29 @@ internal class EncryptedDeviceTokenStore(
     private fun readFile(): String? {
         val bytes = try {
             file.readBytes()
-        } catch (_: FileNotFoundException) {
-            return null
         } catch (e: IOException) {
-            return discard("it cannot be read", e)
+            // FileNotFoundException also means "permission denied" or "is a directory".
+            return if (e is FileNotFoundException && !file.exists()) null else unavailable("it cannot be read", e)
         }
         if (bytes.size < HEADER + TAG_BYTES) return discard("it is truncated")
         if (bytes[0] != FORMAT_V1) return discard("unknown format ${bytes[0]}")
-        val secretKey = try {
-            key.get()
-        } catch (e: Exception) {
-            return discard("the key is unavailable", e)
-        }
-        return try {
-            val plain = decrypt(bytes, secretKey)
-            try {
-                Charsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(plain)).toString()
-                    .takeIf { it.isNotEmpty() } ?: discard("it is empty")
-            } finally {
-                plain.fill(0)
-            }
+        val plain = try {
+            decrypt(bytes, key.get())
         } catch (e: AEADBadTagException) {
-            discard("it does not decrypt: another device's or instance's key, or corrupt", e)
-        } catch (e: InvalidKeyException) {
-            runCatching { key.delete() }
-            discard("the key was rejected", e)
-        } catch (e: CharacterCodingException) {
-            discard("it is not text", e)
+            return discard("it does not decrypt: another device's or instance's key, or corrupt", e)
         } catch (e: Exception) {
             // GeneralSecurityException, and Keystore failures as runtime exceptions.
-            discard("it does not decrypt", e)
+            if (!key.isPermanentlyInvalid(e)) return unavailable("the key or the cipher failed", e)
+            runCatching { key.delete() }
+            return discard("the key was permanently invalidated", e)
+        }
+        return try {
+            Charsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(plain)).toString()
+                .takeIf { it.isNotEmpty() } ?: discard("it is empty")
+        } catch (e: CharacterCodingException) {
+            discard("it is not text", e)
+        } finally {
+            plain.fill(0)
         }
     }
 
@@ -133,7 +150,9 @@ internal class EncryptedDeviceTokenStore(
     private fun encrypt(value: String): ByteArray {
         val cipher = try {
             encryptingCipher()
-        } catch (_: InvalidKeyException) {
+        } catch (e: Exception) {
+            if (!key.isPermanentlyInvalid(e)) throw e
+            // This store's key alone: the token being written gets a new one.
             key.delete()
             encryptingCipher()
         }
@@ -174,18 +193,25 @@ internal class EncryptedDeviceTokenStore(
 
     private fun discard(reason: String, error: Exception? = null): String? {
         val removed = runCatching { deleteFile() }.isSuccess
-        val cause = error?.let { ": ${it.javaClass.name}" }.orEmpty()
         val kept = if (removed) "" else "; the file could not be removed"
-        report("the stored device token was discarded ($reason$cause), so the user is signed out$kept")
+        report("the stored device token was discarded ($reason${causeOf(error)}), so the user is signed out$kept")
         return null
     }
 
-    private fun writeFailed(error: Exception) {
-        runCatching { deleteFile() }
+    private fun unavailable(reason: String, error: Exception): String? {
+        unavailable = true
+        report("the stored device token is unavailable this run ($reason${causeOf(error)}); it is kept for the next launch")
+        return null
+    }
+
+    private fun reportWriteFailure(why: String) {
         if (writeFailureReported) return
         writeFailureReported = true
-        report("the device token could not be stored (${error.javaClass.name}); it is kept in memory until the app exits")
+        report("the device token could not be stored ($why); it is kept in memory until the app exits")
     }
+
+    /** The exception's class only: messages from providers may quote key material or paths. */
+    private fun causeOf(error: Exception?) = error?.let { ": ${it.javaClass.name}" }.orEmpty()
 
     private fun report(message: String) = clerkLog.log(Level.WARNING, "Clerk: $message [${file.name}]")
 

@@ -190,16 +190,16 @@ class EncryptedDeviceTokenStoreTest {
     }
 
     @Test
-    fun `a key the platform rejects on reading is deleted and the file discarded`() {
+    fun `a key the platform permanently invalidated is deleted and the file discarded`() {
         savedThenReopened()
-        key.rejectOnce()
-        assertDiscarded("the key was rejected")
+        key.invalidate()
+        assertDiscarded("the key was permanently invalidated")
         assertEquals(1, key.deletions.get())
     }
 
     @Test
-    fun `a key the platform rejects on writing is replaced and the token stored under the new one`() {
-        key.rejectOnce()
+    fun `a permanently invalidated key is replaced on writing and the token stored under the new one`() {
+        key.invalidate()
         val token = deviceToken()
         store().save(token)
         assertEquals(1, key.deletions.get())
@@ -208,14 +208,84 @@ class EncryptedDeviceTokenStoreTest {
     }
 
     @Test
-    fun `a key that cannot be had discards the stored token, reported once`() {
-        savedThenReopened()
+    fun `a key the cipher refuses for a reason not known to be final leaves key and file for the next launch`() {
+        val token = savedThenReopened()
+        key.refusing = true
+        assertUnavailable("the key or the cipher failed: java.security.InvalidKeyException", token) { key.refusing = false }
+    }
+
+    @Test
+    fun `a key that cannot be had leaves the stored token for the next launch`() {
+        val token = savedThenReopened()
         key.failWith = ProviderException("Keystore operation failed")
+        assertUnavailable("the key or the cipher failed: java.security.ProviderException", token) { key.failWith = null }
+    }
+
+    @Test
+    fun `a file that cannot be read is unavailable this run, not discarded`() {
+        val token = savedThenReopened()
+        val sealed = file.readBytes()
+        // Running as root defeats file modes; a folder in the file's place cannot be read either.
+        file.delete()
+        file.mkdir()
         val reopened = store()
         assertNull(reopened.load())
-        assertNull(reopened.load())
+        assertTrue(file.isDirectory, "left as it is")
+        assertTrue("unavailable this run (it cannot be read" in logs.warnings.single(), logs.text)
+        file.delete()
+        file.writeBytes(sealed)
+        assertToken(token, store().load(), "the next launch reads it")
+    }
+
+    @Test
+    fun `while the stored token is unavailable a new one stays in memory, and clearing removes the file`() {
+        savedThenReopened()
+        val sealed = file.readBytes()
+        key.failWith = ProviderException("Keystore operation failed")
+        val store = store()
+        assertNull(store.load())
+        key.failWith = null
+
+        val next = deviceToken()
+        store.save(next)
+        assertToken(next, store.load(), "served from memory this run")
+        assertContentEquals(sealed, file.readBytes(), "the stored token is not replaced")
+        assertEquals(2, logs.warnings.size, logs.text)
+        assertTrue("could not be stored (the stored one is unavailable" in logs.warnings.last(), logs.text)
+
+        store.save(null)
+        assertFalse(file.exists(), "a sign-out is never undone at the next launch")
+        assertNull(store().load())
+    }
+
+    @Test
+    fun `a key the cipher refuses on writing is a failed write and the key is kept`() {
+        val store = store()
+        key.refusing = true
+        val token = deviceToken()
+        store.save(token)
+        assertToken(token, store.load(), "kept in memory")
         assertFalse(file.exists())
-        assertTrue("the key is unavailable" in logs.warnings.single(), logs.text)
+        assertEquals(0, key.deletions.get(), "not deleted for an error that may pass")
+        assertTrue("could not be stored (java.security.InvalidKeyException)" in logs.warnings.single(), logs.text)
+    }
+
+    /**
+     * A store opened now finds the token in [file] unavailable: no token this run, the file and
+     * the key kept, one warning naming [reason]; once [recover] runs, the next launch reads [token].
+     */
+    private fun assertUnavailable(reason: String, token: String, recover: () -> Unit) {
+        val sealed = file.readBytes()
+        val reopened = store()
+        assertNull(reopened.load(), "no token this run")
+        assertNull(reopened.load())
+        assertContentEquals(sealed, file.readBytes(), "the file is kept as it was")
+        assertEquals(0, key.deletions.get(), "the key is kept")
+        val warning = logs.warnings.single()
+        assertTrue("unavailable this run ($reason)" in warning && "kept for the next launch" in warning, warning)
+        recover()
+        assertToken(token, store().load(), "the next launch reads it")
+        assertEquals(1, logs.warnings.size, "reported once")
     }
 
     @Test

@@ -2,11 +2,11 @@ package com.clerk.api.android
 
 import android.content.Context
 import com.clerk.api.Clerk
+import com.clerk.api.DeviceTokenFiles
 import com.clerk.api.DeviceTokenStore
 import com.clerk.api.EncryptedDeviceTokenStore
 import okhttp3.OkHttpClient
 import java.io.File
-import java.security.MessageDigest
 
 /**
  * Android setup: call [configure] once, typically in `Application.onCreate`:
@@ -30,9 +30,8 @@ import java.security.MessageDigest
  * Thread-safe.
  */
 object ClerkAndroid {
-    /** One key object and one store per file, so that every engine sees the same token. */
-    private val keystoreKey by lazy { AndroidKeystoreKey(KEY_ALIAS) }
-    private val stores = HashMap<File, EncryptedDeviceTokenStore>()
+    /** One store (and key) per instance, so that every engine of an instance sees the same token. */
+    private val stores = HashMap<String, EncryptedDeviceTokenStore>()
 
     /**
      * [Clerk.configure] for Android: points Clerk at your instance (the [publishableKey] from
@@ -43,8 +42,10 @@ object ClerkAndroid {
      *   `noBackupFilesDir`, one file per instance: it survives app updates and restarts, and is
      *   gone after uninstalling or clearing the app's data. Auto Backup leaves it out, and on
      *   another device (a device transfer, a copied data folder) the Keystore key is missing,
-     *   so the user signs in again there. Stored data that cannot be decrypted counts as signed
-     *   out and is removed, with a warning in logcat.
+     *   so the user signs in again there. Stored data that can never be decrypted (corrupt,
+     *   another device's, a permanently invalidated key) counts as signed out and is removed;
+     *   a Keystore failure that may pass leaves it for the next launch. Either way with a
+     *   warning in logcat. Each instance has its own file and its own Keystore key.
      *   Give your own [DeviceTokenStore] to keep it elsewhere.
      * @param okHttpClient your app's client, for Clerk's requests to share its connection pool,
      *   proxy and certificate pinner (its interceptors are left out); see [Clerk.configure].
@@ -77,16 +78,9 @@ object ClerkAndroid {
     /** Nothing is read or decrypted here: the store does that on the engine's first request. */
     private fun defaultStore(context: Context, instance: String): DeviceTokenStore {
         val app = context.applicationContext ?: context
-        val file = File(File(app.noBackupFilesDir, "clerk-kit"), "device-token-${fileId(instance)}")
+        val dir = File(app.noBackupFilesDir, "clerk-kit")
         return synchronized(stores) {
-            stores.getOrPut(file) { EncryptedDeviceTokenStore(file, keystoreKey, instance) }
+            stores.getOrPut(instance) { DeviceTokenFiles.store(dir, instance, ::AndroidKeystoreKey) }
         }
     }
-
-    /** A short file-name-safe name for an instance (its key or URL may hold any character). */
-    private fun fileId(instance: String): String =
-        MessageDigest.getInstance("SHA-256").digest(instance.encodeToByteArray())
-            .take(8).joinToString("") { "%02x".format(it.toInt() and 0xff) }
-
-    private const val KEY_ALIAS = "com.clerk.api.device-token"
 }
