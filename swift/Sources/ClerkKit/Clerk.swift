@@ -32,6 +32,8 @@ public final class Clerk: @unchecked Sendable {
 
     private enum State {
         case unconfigured
+        /// The engine, with the app's store or the default one inside: the store is the
+        /// engine's to use, sign-out included.
         case configured(ClerkKitBindings.ClerkCore)
         /// The last `configure` call was invalid; every call reports why.
         case invalid(Error)
