@@ -551,7 +551,7 @@ fn the_committed_swift_snapshot_has_the_documented_api() {
         "ClerkKit :: public final class Clerk",
         "Clerk :: public static let shared: Clerk",
         "Clerk :: public var session: Session? { get }",
-        "Clerk :: public func load() async throws",
+        "Clerk :: public @discardableResult func load() async throws -> Session?",
         "Clerk :: public func signIn(ticket: String) async throws -> Session",
         "Clerk :: public func signOut() async throws",
         "Session :: public func getToken(_ options: GetTokenOptions = .init()) async throws -> TokenResource?",
