@@ -8,6 +8,7 @@ use clerk_core::{Clerk, ClerkConfig};
 use crate::error::ClerkError;
 use crate::events::{ClerkEventListener, EventSubscription};
 use crate::http::{ForeignTransport, HttpTransport};
+use crate::metrics::{MetricsSnapshot, MetricsSubscription, RequestMetricListener};
 use crate::panics;
 use crate::runtime;
 use crate::session::Session;
@@ -64,6 +65,28 @@ impl ClerkCore {
     /// The app is in the foreground: a stale token is refreshed at once.
     pub fn resume(&self) {
         self.core.resume();
+    }
+
+    /// What the platform says of the device's network (the facades' network monitors call
+    /// this). Offline, a call that needs the network fails at once with a `Network` error of
+    /// reason `Offline`; back online, a stale token is refreshed at once.
+    pub fn set_online(&self, online: bool) {
+        self.core.set_online(online);
+    }
+
+    pub fn is_online(&self) -> bool {
+        self.core.is_online()
+    }
+
+    /// The counters since the engine started.
+    pub fn metrics(&self) -> MetricsSnapshot {
+        self.core.metrics().into()
+    }
+
+    /// Delivers a record of every HTTP attempt from now on to `listener`, until the
+    /// subscription is cancelled or released.
+    pub fn observe_requests(&self, listener: Arc<dyn RequestMetricListener>) -> Arc<MetricsSubscription> {
+        MetricsSubscription::start(self.core.request_metrics(), listener)
     }
 
     /// Delivers every event from now on to `listener`, until the subscription is cancelled

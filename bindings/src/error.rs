@@ -14,6 +14,18 @@ pub struct ClerkApiError {
     pub meta: HashMap<String, String>,
 }
 
+/// Why a network error happened, so an app can tell "no network on the device" from "the
+/// server could not be reached".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum NetworkReason {
+    /// The device has no network (the platform said so, or the request failed for that
+    /// reason). Nothing was sent and no retry was waited for: the call failed at once.
+    Offline,
+    /// There is a network, but the Clerk API could not be reached (DNS, connection, TLS, a
+    /// broken answer).
+    Unreachable,
+}
+
 #[derive(Debug, Clone, PartialEq, thiserror::Error, uniffi::Error)]
 pub enum ClerkError {
     /// The Clerk API answered with an error status.
@@ -26,7 +38,7 @@ pub enum ClerkError {
         description: String,
     },
     #[error("network error: {detail}")]
-    Network { detail: String },
+    Network { detail: String, reason: NetworkReason },
     #[error("request timed out")]
     Timeout { detail: String },
     #[error("{detail}")]
@@ -63,8 +75,8 @@ impl From<CoreError> for ClerkError {
                 retry_after_seconds: api.retry_after.map(|d| d.as_secs_f64()),
                 description,
             },
-            CoreError::Network { message } => ClerkError::Network { detail: message },
-            CoreError::Offline { .. } => ClerkError::Network { detail: description },
+            CoreError::Network { message } => ClerkError::Network { detail: message, reason: NetworkReason::Unreachable },
+            CoreError::Offline { message } => ClerkError::Network { detail: message, reason: NetworkReason::Offline },
             CoreError::Timeout => ClerkError::Timeout { detail: description },
             CoreError::InvalidResponse(_) => ClerkError::InvalidResponse { detail: description },
             CoreError::Configuration { message } => ClerkError::Configuration { detail: message },

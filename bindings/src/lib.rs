@@ -7,6 +7,7 @@ mod engine;
 mod error;
 mod events;
 mod http;
+mod metrics;
 mod panics;
 mod peek;
 mod runtime;
@@ -23,9 +24,10 @@ pub use engine::ClerkCore;
 // The Kotlin facade binds these by symbol through JNA; public so that tests call them with
 // their declared signatures rather than a second, unchecked declaration.
 pub use peek::{clerkkit_peek_token, clerkkit_peeked_token};
-pub use error::{ClerkApiError, ClerkError};
+pub use error::{ClerkApiError, ClerkError, NetworkReason};
 pub use events::{ClerkEvent, ClerkEventListener, EventSubscription};
 pub use http::{ForeignTransport, HttpCall, HttpCompletion, HttpFailure, HttpHeader, HttpMethod, HttpRequest, HttpResponse, HttpTransport};
+pub use metrics::{MetricsSnapshot, MetricsSubscription, RequestMetric, RequestMetricListener, RequestOutcome, RequestRoute};
 pub use session::Session;
 pub use token_store::DeviceTokenStore;
 pub use types::{ClerkSettings, GetTokenOptions, TokenResource};

@@ -14,6 +14,8 @@ use crate::engine::ClerkCore;
 struct Attached {
     clock: Arc<dyn Clock>,
     engines: Vec<Weak<ClerkCore>>,
+    /// The device's network as the test set it; engines configured later start with it.
+    online: bool,
 }
 
 /// By Frontend API URL (as the core normalises it), so fakes on different ports coexist and
@@ -32,7 +34,7 @@ fn normalise(frontend_api_url: &str) -> Option<String> {
 /// attachment is dropped.
 pub fn attach(frontend_api_url: &str, clock: Arc<dyn Clock>) -> Attachment {
     let url = normalise(frontend_api_url).unwrap_or_else(|| frontend_api_url.to_string());
-    attached().insert(url.clone(), Attached { clock, engines: Vec::new() });
+    attached().insert(url.clone(), Attached { clock, engines: Vec::new(), online: true });
     Attachment { url }
 }
 
@@ -55,6 +57,28 @@ impl Attachment {
     }
 }
 
+impl Attachment {
+    /// The device's network as last set (online until told otherwise).
+    pub fn online(&self) -> bool {
+        attached().get(&self.url).is_none_or(|a| a.online)
+    }
+
+    /// Tells every engine under this attachment, and those configured later, what a platform's
+    /// network monitor would: the device has a network or not.
+    pub fn set_online(&self, online: bool) {
+        let engines: Vec<Arc<ClerkCore>> = match attached().get_mut(&self.url) {
+            Some(a) => {
+                a.online = online;
+                a.engines.iter().filter_map(Weak::upgrade).collect()
+            }
+            None => Vec::new(),
+        };
+        for engine in engines {
+            engine.set_online(online);
+        }
+    }
+}
+
 impl Drop for Attachment {
     fn drop(&mut self) {
         attached().remove(&self.url);
@@ -67,8 +91,15 @@ pub(crate) fn clock_for(frontend_api: &str) -> Option<Arc<dyn Clock>> {
 }
 
 pub(crate) fn register(frontend_api: &str, engine: &Arc<ClerkCore>) {
-    if let Some(a) = attached().get_mut(frontend_api) {
-        a.engines.retain(|e| e.strong_count() > 0);
-        a.engines.push(Arc::downgrade(engine));
+    let online = match attached().get_mut(frontend_api) {
+        Some(a) => {
+            a.engines.retain(|e| e.strong_count() > 0);
+            a.engines.push(Arc::downgrade(engine));
+            a.online
+        }
+        None => return,
+    };
+    if !online {
+        engine.set_online(false);
     }
 }

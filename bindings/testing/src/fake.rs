@@ -137,6 +137,22 @@ impl FakeClerk {
         self.emulator.reset_counts();
     }
 
+    /// Switches the device's network off or on for every SDK engine on this fake, as the
+    /// platform's network monitor would report it, and returns once they have acted on it (back
+    /// online, a stale token is refreshed at once). Offline, a call that needs the network fails
+    /// at once with a network error of reason `offline`; a fresh cached token is still served.
+    pub async fn set_online(&self, online: bool) {
+        self.attachment.set_online(online);
+        let tracked: Vec<Clerk> = self.tracked.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        for engine in &tracked {
+            engine.set_online(online);
+        }
+        self.attachment.settled().await;
+        for engine in tracked {
+            engine.settled().await;
+        }
+    }
+
     /// The waits between retries the SDK took so far, in milliseconds, oldest first.
     pub fn backoffs_ms(&self) -> Vec<i64> {
         let backoffs = self.backoffs.lock().unwrap_or_else(|p| p.into_inner());
@@ -154,6 +170,9 @@ impl FakeClerk {
     /// Makes `advance` wait for `clerk`'s background refresh too (and keeps it alive as long
     /// as the fake).
     pub fn track(&self, clerk: &Clerk) {
+        if !self.attachment.online() {
+            clerk.set_online(false);
+        }
         self.tracked.lock().unwrap_or_else(|p| p.into_inner()).push(clerk.clone());
     }
 }

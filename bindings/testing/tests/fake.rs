@@ -101,3 +101,28 @@ async fn a_rust_engine_runs_on_the_fake_it_was_configured_for() {
     let later = session.cached_token(&clerk_core::GetTokenOptions::default()).expect("fresh");
     assert!(later.expires_at > first.expires_at);
 }
+
+#[test]
+fn the_fake_switches_the_network_off_and_on_for_the_engines_on_it() {
+    let fake = FakeClerk::start(true).unwrap();
+    let core = ClerkCore::new(settings(fake.frontend_api_url(), true), None, None).unwrap();
+    let session = block_on(core.sign_in_with_ticket(fake.sign_in_token("user_1".into()))).unwrap();
+    fake.reset_request_counts();
+
+    block_on(fake.set_online(false));
+    assert!(!core.is_online());
+    assert!(block_on(session.request_token(options(false))).unwrap().is_some(), "a fresh cached token is served");
+    match block_on(session.request_token(options(true))) {
+        Err(ClerkError::Network { reason: clerkkit::NetworkReason::Offline, .. }) => {}
+        other => panic!("expected an offline error, got {other:?}"),
+    }
+    let later = ClerkCore::new(settings(fake.frontend_api_url(), false), None, None).unwrap();
+    assert!(!later.is_online(), "an engine configured while offline starts offline");
+
+    // The token goes stale while offline; back online, it is refreshed before anyone asks.
+    block_on(fake.advance(55.0));
+    assert_eq!(fake.request_count(FakeRoute::Any), 0);
+    block_on(fake.set_online(true));
+    assert_eq!(fake.request_count(FakeRoute::SessionToken), 1, "refreshed once on reconnecting");
+    assert!(session.cached_token(options(false)).is_some(), "fresh in the cache for the next call");
+}
