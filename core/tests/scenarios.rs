@@ -9,7 +9,7 @@ use support::scenarios::{run_file, scenario_files};
 
 /// The number of scenario files, pinned here and in the Kotlin and Swift runners: a file that
 /// drops out (renamed, unreadable) fails every suite instead of quietly going unchecked.
-const SCENARIOS: usize = 32;
+const SCENARIOS: usize = 37;
 
 #[test]
 fn every_scenario_file_follows_the_schema() {
@@ -36,6 +36,11 @@ fn the_schema_refuses_what_a_runner_would_quietly_skip() {
         (r#"{"fault":{"route":"session_token","fault":{"kind":"status","status":503,"retry_afer":"2"}}}"#, "a misspelt fault field"),
         (r#"{"expect_requests":{"session_tokens":1}}"#, "an unknown route"),
         (r#"{"get_token_concurrently":{"callers":0}}"#, "no callers"),
+        (r#"{"network":"down"}"#, "a network state that is neither online nor offline"),
+        (r#"{"flap_network":0}"#, "a flap with no change"),
+        (r#"{"transport_offline":0}"#, "no attempt to fail"),
+        (r#"{"get_token":{"deadline_secs":0}}"#, "a deadline already past"),
+        (r#"{"network":"offline","expect":{"requests":{"session_token":0}}}"#, "a call's expectation on a network change"),
     ] {
         assert!(parse(bad).is_err(), "{why}: {bad}");
     }

@@ -30,6 +30,8 @@ pub struct Server {
 #[serde(deny_unknown_fields)]
 pub struct Device {
     pub request_timeout_ms: Option<u64>,
+    #[serde(default)]
+    pub auto_refresh: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -50,6 +52,19 @@ pub enum Action {
     GetToken(Options),
     GetTokenConcurrently { callers: u32, options: Options },
     ExpectRequests(BTreeMap<Route, u64>),
+    /// The platform's monitor reports the network gone (`false`) or back (`true`).
+    Network(bool),
+    /// This many state changes, 0.1 s apart.
+    FlapNetwork(u32),
+    /// The next this-many attempts find no network in the transport.
+    TransportOffline(u32),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NetworkState {
+    Online,
+    Offline,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -60,6 +75,7 @@ pub struct Options {
     #[serde(default)]
     pub skip_cache: bool,
     pub organization_id: Option<String>,
+    pub deadline_secs: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -112,6 +128,9 @@ struct RawStep {
     get_token: Option<Options>,
     get_token_concurrently: Option<Concurrently>,
     expect_requests: Option<BTreeMap<Route, u64>>,
+    network: Option<NetworkState>,
+    flap_network: Option<u32>,
+    transport_offline: Option<u32>,
     expect: Option<Expect>,
 }
 
@@ -170,11 +189,33 @@ impl TryFrom<RawStep> for Step {
         if let Some(counts) = raw.expect_requests {
             actions.push(Action::ExpectRequests(counts));
         }
+        if let Some(state) = raw.network {
+            actions.push(Action::Network(state == NetworkState::Online));
+        }
+        if let Some(changes) = raw.flap_network {
+            if changes == 0 {
+                return Err("flap_network needs at least one change".into());
+            }
+            actions.push(Action::FlapNetwork(changes));
+        }
+        if let Some(attempts) = raw.transport_offline {
+            if attempts == 0 {
+                return Err("transport_offline needs at least one attempt".into());
+            }
+            actions.push(Action::TransportOffline(attempts));
+        }
         let action = match actions.len() {
             1 => actions.remove(0),
             0 => return Err("a step needs an action".into()),
             n => return Err(format!("a step takes exactly one action, this one has {n}")),
         };
+        if let Action::GetToken(options) | Action::GetTokenConcurrently { options, .. } = &action {
+            if let Some(secs) = options.deadline_secs {
+                if !(secs.is_finite() && secs > 0.0) {
+                    return Err(format!("deadline_secs takes seconds above 0, not {secs}"));
+                }
+            }
+        }
         let expect = raw.expect.unwrap_or_default();
         let calls = matches!(action, Action::GetToken(_) | Action::GetTokenConcurrently { .. });
         let call_keys = expect.token.is_some()

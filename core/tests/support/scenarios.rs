@@ -8,9 +8,11 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use std::sync::atomic::{AtomicU32, Ordering};
+
 use clerk_core::{
-    Clerk, ClerkConfig, Error, GetTokenOptions, ManualClock, MemoryTokenStore, Session, SleepMode,
-    TokenResource, TokenStore,
+    Clerk, ClerkConfig, Clock, Error, GetTokenOptions, HttpRequest, HttpTransport, ManualClock, MemoryTokenStore,
+    ReqwestTransport, Session, SleepFuture, SleepMode, TokenResource, TokenStore, TransportError, TransportFuture,
 };
 use clerk_emulator::{DEFAULT_START_MS, Emulator, Route};
 use futures::future::join_all;
@@ -66,9 +68,52 @@ impl TokenStore for RecordingStore {
     }
 }
 
+/// The device's clock in a scenario, as the test kits' fake gives it: the waits between
+/// retries return at once and are recorded (`slept_secs`) without moving time; timers (the
+/// background refresh) wait until a step moves the clock past them.
+#[derive(Clone)]
+struct ScenarioClock {
+    clock: ManualClock,
+    sleeps: Arc<Mutex<Vec<Duration>>>,
+}
+
+impl Clock for ScenarioClock {
+    fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    fn sleep(&self, duration: Duration) -> SleepFuture {
+        self.sleeps.lock().unwrap().push(duration);
+        Box::pin(std::future::ready(()))
+    }
+
+    fn sleep_until(&self, deadline_ms: i64) -> SleepFuture {
+        self.clock.sleep_until(deadline_ms)
+    }
+}
+
+/// reqwest, except that the next `offline` attempts find no network before sending anything,
+/// as a platform stack does on a device without one.
+struct DeviceTransport {
+    inner: ReqwestTransport,
+    offline: Arc<AtomicU32>,
+}
+
+impl HttpTransport for DeviceTransport {
+    fn send(&self, request: HttpRequest) -> TransportFuture {
+        let take = self.offline.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
+        if take.is_ok() {
+            return Box::pin(async { Err(TransportError::Offline { message: "not connected to the internet".into() }) });
+        }
+        self.inner.send(request)
+    }
+}
+
 struct Runner<'a> {
     emu: &'a Emulator,
-    clock: ManualClock,
+    clock: ScenarioClock,
+    auto_refresh: bool,
+    transport_offline: Arc<AtomicU32>,
     clerk: Clerk,
     store: Arc<RecordingStore>,
     session: Option<Session>,
@@ -82,19 +127,28 @@ impl<'a> Runner<'a> {
     async fn new(emu: &'a Emulator, scenario: &ScenarioFile) -> Runner<'a> {
         emu.reset();
         emu.set_skew_ms(scenario.server.skew_ms);
-        let clock = ManualClock::with_sleep_mode(DEFAULT_START_MS, SleepMode::Instant);
+        let clock = ScenarioClock {
+            clock: ManualClock::with_sleep_mode(DEFAULT_START_MS, SleepMode::Wait),
+            sleeps: Arc::default(),
+        };
         let store = Arc::new(RecordingStore::default());
-        let mut config = ClerkConfig::from_frontend_api_url(emu.url())
-            .unwrap()
+        let config = ClerkConfig::from_frontend_api_url(emu.url()).unwrap();
+        let timeout = scenario.device.request_timeout_ms.map_or(config.request_timeout, Duration::from_millis);
+        let transport_offline = Arc::new(AtomicU32::new(0));
+        let reqwest = ReqwestTransport::for_origin(&config.frontend_api, timeout).unwrap();
+        let transport = DeviceTransport { inner: reqwest, offline: transport_offline.clone() };
+        let config = config
             .with_clock(Arc::new(clock.clone()))
-            .with_token_store(store.clone());
-        if let Some(ms) = scenario.device.request_timeout_ms {
-            config = config.with_request_timeout(Duration::from_millis(ms));
-        }
+            .with_token_store(store.clone())
+            .with_request_timeout(timeout)
+            .with_transport(Arc::new(transport))
+            .with_auto_refresh(scenario.device.auto_refresh);
         let clerk = Clerk::new(config).unwrap();
         Runner {
             emu,
             clock,
+            auto_refresh: scenario.device.auto_refresh,
+            transport_offline,
             clerk,
             store,
             session: None,
@@ -127,11 +181,15 @@ impl<'a> Runner<'a> {
                 self.emu.reset_counts();
                 self.metrics_baseline = self.clerk.metrics().requests;
             }
-            Action::AdvanceSecs(secs) => {
-                let ms = (secs * 1000.0).round() as i64;
-                self.clock.set_ms(self.clock_now() + ms);
-                self.emu.clock().advance_ms(ms);
+            Action::AdvanceSecs(secs) => self.advance_secs(*secs).await,
+            Action::Network(online) => self.set_online(*online).await,
+            Action::FlapNetwork(changes) => {
+                for _ in 0..*changes {
+                    self.set_online(!self.clerk.is_online()).await;
+                    self.advance_secs(0.1).await;
+                }
             }
+            Action::TransportOffline(attempts) => self.transport_offline.store(*attempts, Ordering::SeqCst),
             Action::Fault(rule) => self.emu.inject(rule.clone()),
             Action::RevokeSession => {
                 let id = self.session()?.id().to_string();
@@ -170,16 +228,34 @@ impl<'a> Runner<'a> {
         self.check_metrics_agree()
     }
 
-    /// The engine's own request count never drifts from what the emulator received.
+    /// The engine's own request count never drifts from what the emulator received. An attempt
+    /// is counted when it ends, so while a request is still out (a call left it at its deadline)
+    /// the emulator may be ahead; the next step that waits for it checks equality again.
     fn check_metrics_agree(&self) -> Result<(), String> {
         let counted = self.clerk.metrics().requests - self.metrics_baseline;
         let received = self.emu.count(Route::Any);
-        check(counted == received, format!("the metrics count {counted} requests, the emulator received {received}"))
+        let agree = if self.clerk.requests_in_flight() == 0 { counted == received } else { counted <= received };
+        check(agree, format!("the metrics count {counted} requests, the emulator received {received}"))
     }
 
-    fn clock_now(&self) -> i64 {
-        use clerk_core::Clock as _;
-        self.clock.now_ms()
+    async fn advance_secs(&self, secs: f64) {
+        let ms = (secs * 1000.0).round() as i64;
+        self.clock.clock.set_ms(self.clock.now_ms() + ms);
+        self.emu.clock().advance_ms(ms);
+        self.settle().await;
+    }
+
+    async fn set_online(&self, online: bool) {
+        self.clerk.set_online(online);
+        self.settle().await;
+    }
+
+    /// With background refresh on, what the clock or the network asked for is done before the
+    /// next step looks.
+    async fn settle(&self) {
+        if self.auto_refresh {
+            tokio::time::timeout(Duration::from_secs(20), self.clerk.settled()).await.expect("background work settles");
+        }
     }
 
     fn check_result(&mut self, result: &Result<Option<TokenResource>, Error>, expect: &Expect) -> Result<(), String> {
@@ -198,7 +274,7 @@ impl<'a> Runner<'a> {
         }
         if let Some(slept) = &expect.slept_secs {
             let wanted: Vec<u64> = slept.iter().map(|s| (s * 1000.0).round() as u64).collect();
-            let actual: Vec<u64> = self.clock.sleeps().iter().map(|d| d.as_millis() as u64).collect();
+            let actual: Vec<u64> = self.clock.sleeps.lock().unwrap().iter().map(|d| d.as_millis() as u64).collect();
             check(actual == wanted, format!("slept {actual:?} ms, expected {wanted:?} ms"))?;
         }
         self.check_requests(expect.requests.as_ref())
@@ -253,6 +329,7 @@ fn options_from(options: &Options) -> GetTokenOptions {
         converted.expiration_buffer = Duration::from_secs_f64(buffer.max(0.0));
     }
     converted.organization_id = options.organization_id.clone();
+    converted.deadline = options.deadline_secs.map(Duration::from_secs_f64);
     converted
 }
 
