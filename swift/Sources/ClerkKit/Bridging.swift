@@ -14,7 +14,7 @@ extension GetTokenOptions {
     var native: ClerkKitBindings.GetTokenOptions {
         ClerkKitBindings.GetTokenOptions(
             template: template, expirationBuffer: expirationBuffer, skipCache: skipCache,
-            organizationId: organizationId
+            organizationId: organizationId, deadlineSeconds: deadline
         )
     }
 }
@@ -45,12 +45,21 @@ extension ClerkError {
                 },
                 clerkTraceId: clerkTraceId, retryAfterSeconds: retryAfterSeconds, description: description
             )
-        case let .Network(detail): self = .network(detail: detail)
+        case let .Network(detail, reason): self = .network(detail: detail, reason: ClerkError.NetworkReason(reason))
         case let .Timeout(detail): self = .timeout(detail: detail)
         case let .InvalidResponse(detail): self = .invalidResponse(detail: detail)
         case let .Configuration(detail): self = .configuration(detail: detail)
         case let .Cancelled(detail): self = .cancelled(detail: detail)
         case let .Internal(detail): self = .internal(detail: detail)
+        }
+    }
+}
+
+extension ClerkError.NetworkReason {
+    init(_ native: ClerkKitBindings.NetworkReason) {
+        switch native {
+        case .offline: self = .offline
+        case .unreachable: self = .unreachable
         }
     }
 }

@@ -18,6 +18,11 @@ extension Clerk {
         currentCore?.resume()
     }
 
+    /// What the engine was last told of the device's network (true when none is configured).
+    var isOnline: Bool {
+        currentCore?.isOnline() ?? true
+    }
+
     #if canImport(UIKit) && !os(watchOS)
     /// Follows the app between background and foreground for as long as `Clerk.shared` lives.
     func observeApplicationLifecycle() -> [NSObjectProtocol] {

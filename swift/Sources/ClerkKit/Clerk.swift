@@ -25,6 +25,10 @@ public final class Clerk: @unchecked Sendable {
     /// The default per-request timeout, in seconds.
     public static let defaultRequestTimeout: TimeInterval = 15
 
+    /// The default time a call may wait on the network, in seconds, every attempt and retry
+    /// wait included.
+    public static let defaultCallDeadline: TimeInterval = 10
+
     /// How this SDK names itself to the Clerk API: `x-clerk-sdk: clerk-kit-swift/<version>`,
     /// the version being the workspace's, which the core reports.
     static let sdkName = "clerk-kit-swift"
@@ -43,6 +47,8 @@ public final class Clerk: @unchecked Sendable {
     private var state = State.unconfigured
     /// Notification observers that pause and resume background refresh with the app.
     private var lifecycleObservers: [NSObjectProtocol] = []
+    /// Tells the engine when the device loses or regains its network (Apple platforms).
+    private var connectivity: ConnectivityMonitor?
     /// The store `configure` uses when the app gives none.
     private let defaultTokenStore: @Sendable (Endpoint) -> DeviceTokenStore?
 
@@ -67,6 +73,9 @@ public final class Clerk: @unchecked Sendable {
     ///     restarts. `nil`: the Keychain on Apple platforms (`KeychainDeviceTokenStore`, this
     ///     device only, one item per instance), memory only elsewhere.
     ///   - requestTimeout: seconds before one request attempt is abandoned.
+    ///   - callDeadline: seconds a call may wait on the network, every attempt and retry wait
+    ///     included; past it the call throws `ClerkError.timeout` while the shared request goes
+    ///     on and fills the cache. `GetTokenOptions.deadline` sets it for one call.
     ///   - autoRefresh: keeps the active session's token fresh in the background, so
     ///     `getToken()` never waits on the network for it once warmed up. On UIKit platforms
     ///     it pauses in the background and resumes in the foreground by itself.
@@ -75,16 +84,24 @@ public final class Clerk: @unchecked Sendable {
     ///     no cookies, no credential storage, no additional headers, redirects never followed.
     ///     `nil`: an ephemeral configuration.
     ///
+    /// On Apple platforms the engine follows the device's network (`NWPathMonitor`): offline,
+    /// a call that needs the network throws `ClerkError.network` of reason `.offline` at once,
+    /// and back online a stale token is refreshed at once. Elsewhere the device counts as online.
+    ///
     /// Does no I/O. An invalid key or timeout is reported as `ClerkError.configuration` by
     /// `load()`, `signIn(ticket:)` and `signOut()`, as in Clerk's iOS SDK.
     public func configure(
         publishableKey: String,
         tokenStore: DeviceTokenStore? = nil,
         requestTimeout: TimeInterval = Clerk.defaultRequestTimeout,
+        callDeadline: TimeInterval = Clerk.defaultCallDeadline,
         autoRefresh: Bool = true,
         sessionConfiguration: URLSessionConfiguration? = nil
     ) {
-        install(.publishableKey(publishableKey), tokenStore, requestTimeout, autoRefresh, sessionConfiguration)
+        install(
+            .publishableKey(publishableKey), tokenStore, requestTimeout, callDeadline, autoRefresh,
+            URLSessionTransport(configuration: sessionConfiguration)
+        )
     }
 
     /// Points Clerk at an explicit Frontend API URL (`https://`, or `http://` on loopback
@@ -93,10 +110,27 @@ public final class Clerk: @unchecked Sendable {
         frontendApiUrl: String,
         tokenStore: DeviceTokenStore? = nil,
         requestTimeout: TimeInterval = Clerk.defaultRequestTimeout,
+        callDeadline: TimeInterval = Clerk.defaultCallDeadline,
         autoRefresh: Bool = true,
         sessionConfiguration: URLSessionConfiguration? = nil
     ) {
-        install(.frontendApiUrl(frontendApiUrl), tokenStore, requestTimeout, autoRefresh, sessionConfiguration)
+        install(
+            .frontendApiUrl(frontendApiUrl), tokenStore, requestTimeout, callDeadline, autoRefresh,
+            URLSessionTransport(configuration: sessionConfiguration)
+        )
+    }
+
+    /// As `configure(frontendApiUrl:...)`, with the engine's transport given (tests wrap the
+    /// URLSession transport to make it find no network).
+    func configure(
+        frontendApiUrl: String,
+        tokenStore: DeviceTokenStore?,
+        requestTimeout: TimeInterval = Clerk.defaultRequestTimeout,
+        callDeadline: TimeInterval = Clerk.defaultCallDeadline,
+        autoRefresh: Bool,
+        transport: ClerkKitBindings.HttpTransport
+    ) {
+        install(.frontendApiUrl(frontendApiUrl), tokenStore, requestTimeout, callDeadline, autoRefresh, transport)
     }
 
     /// The active session, if signed in. Reads local state only; never does I/O.
@@ -128,32 +162,42 @@ public final class Clerk: @unchecked Sendable {
     }
 
     private func install(
-        _ endpoint: Endpoint, _ tokenStore: DeviceTokenStore?, _ requestTimeout: TimeInterval, _ autoRefresh: Bool,
-        _ sessionConfiguration: URLSessionConfiguration?
+        _ endpoint: Endpoint, _ tokenStore: DeviceTokenStore?, _ requestTimeout: TimeInterval,
+        _ callDeadline: TimeInterval, _ autoRefresh: Bool, _ transport: ClerkKitBindings.HttpTransport
     ) {
         let settings: ClerkSettings
         switch endpoint {
         case let .publishableKey(key):
-            settings = ClerkSettings(publishableKey: key, requestTimeoutSeconds: requestTimeout, sdkName: Clerk.sdkName, autoRefresh: autoRefresh)
+            settings = ClerkSettings(
+                publishableKey: key, requestTimeoutSeconds: requestTimeout, sdkName: Clerk.sdkName,
+                autoRefresh: autoRefresh, callDeadlineSeconds: callDeadline
+            )
         case let .frontendApiUrl(url):
-            settings = ClerkSettings(frontendApiUrl: url, requestTimeoutSeconds: requestTimeout, sdkName: Clerk.sdkName, autoRefresh: autoRefresh)
+            settings = ClerkSettings(
+                frontendApiUrl: url, requestTimeoutSeconds: requestTimeout, sdkName: Clerk.sdkName,
+                autoRefresh: autoRefresh, callDeadlineSeconds: callDeadline
+            )
         }
         // Built outside the lock; the constructor validates the settings without I/O.
         let store = tokenStore ?? defaultTokenStore(endpoint)
-        // Every request of this engine goes out through URLSession.
-        let transport = URLSessionTransport(configuration: sessionConfiguration)
         let next: State
+        var monitor: ConnectivityMonitor?
         do {
             let core = try bridged {
                 try ClerkCore(settings: settings, tokenStore: store.map(NativeTokenStore.init), transport: transport)
             }
             next = .configured(core)
+            monitor = ConnectivityMonitor.start(reportingTo: core)
         } catch {
             next = .invalid(error)
         }
         lock.lock()
-        defer { lock.unlock() }
         state = next
+        let previous = connectivity
+        connectivity = monitor
+        lock.unlock()
+        // The engine it fed is replaced: its reports would go nowhere.
+        previous?.cancel()
     }
 
     /// Where the device token lives when the app gives no store: the Keychain where the

@@ -5,8 +5,10 @@ public enum ClerkError: Error, Sendable, Hashable {
     /// The Clerk API answered with an error status: `errors` is its `errors` array,
     /// `description` a one-line summary.
     case api(status: Int, errors: [ClerkApiError], clerkTraceId: String?, retryAfterSeconds: Double?, description: String)
-    /// The Clerk API could not be reached (no connection, DNS, TLS).
-    case network(detail: String)
+    /// No answer from the Clerk API: `reason` tells a device without a network (`.offline`:
+    /// nothing was sent, the call failed at once) from a server that could not be reached
+    /// (`.unreachable`: DNS, connection, TLS, a broken answer, after the retries).
+    case network(detail: String, reason: NetworkReason)
     /// A request attempt took longer than the configured timeout.
     case timeout(detail: String)
     /// The Clerk API answered something that is not what it documents.
@@ -17,6 +19,26 @@ public enum ClerkError: Error, Sendable, Hashable {
     case cancelled(detail: String)
     /// A bug in the SDK, reported instead of crashing.
     case `internal`(detail: String)
+}
+
+extension ClerkError {
+    /// Why a `network` error happened.
+    public enum NetworkReason: Sendable, Hashable {
+        /// The device has no network, as the platform reports it or as the request found it.
+        /// A call that needs the network fails at once: no request, no retry wait.
+        case offline
+        /// There is a network, but the Clerk API could not be reached.
+        case unreachable
+    }
+
+    /// True for a `network` error of reason `.offline`: the device had no network, so a retry
+    /// once it is back (or the next foreground) is the answer, not an error screen.
+    public var isOffline: Bool {
+        if case .network(_, .offline) = self {
+            return true
+        }
+        return false
+    }
 }
 
 /// One entry of the server's `errors` array.
@@ -63,7 +85,7 @@ extension ClerkError {
         switch self {
         case let .api(_, errors, _, _, description):
             return errors.first?.message ?? description
-        case let .network(detail), let .timeout(detail), let .invalidResponse(detail),
+        case let .network(detail, _), let .timeout(detail), let .invalidResponse(detail),
              let .configuration(detail), let .cancelled(detail), let .internal(detail):
             return detail
         }
@@ -103,8 +125,10 @@ extension ClerkError: CustomStringConvertible, LocalizedError {
         switch self {
         case let .api(_, _, _, _, description):
             return description
-        case let .network(detail):
+        case let .network(detail, .unreachable):
             return "network error: \(detail)"
+        case let .network(detail, .offline):
+            return "offline: \(detail)"
         case let .configuration(detail):
             return "configuration error: \(detail)"
         case let .internal(detail):

@@ -145,8 +145,9 @@ final class URLSessionExchange: ClerkKitBindings.HttpCall, @unchecked Sendable {
             .sorted { $0.name.lowercased() < $1.name.lowercased() }
     }
 
-    /// What the engine is told about a failed task: a timeout, or a network failure described
-    /// by its code alone (URLSession's own text can carry the URL, and so the query).
+    /// What the engine is told about a failed task: a timeout, no network on the device, or a
+    /// network failure, each described by its code alone (URLSession's own text can carry the
+    /// URL, and so the query).
     static func failure(for error: Error) -> HttpFailure {
         // As NSError: FoundationNetworking reports some failures as plain NSErrors.
         let error = error as NSError
@@ -158,7 +159,21 @@ final class URLSessionExchange: ClerkKitBindings.HttpCall, @unchecked Sendable {
         if code == .timedOut {
             return .timeout(detail: "URLSession: the request timed out")
         }
+        if let code, isOffline(code) {
+            // The engine fails the call at once instead of retrying into a network that is not
+            // there, without waiting for the path monitor to say so.
+            return .offline(detail: "URLSession: \(describe(code)) (URLError \(error.code))")
+        }
         return .network(detail: "URLSession: \(describe(code)) (URLError \(error.code))")
+    }
+
+    /// The codes that mean the device has no network at all, not that the server is out of
+    /// reach: no interface up, cellular data off for the app, roaming off.
+    static func isOffline(_ code: URLError.Code) -> Bool {
+        switch code {
+        case .notConnectedToInternet, .dataNotAllowed, .internationalRoamingOff: return true
+        default: return false
+        }
     }
 
     private static func describe(_ code: URLError.Code?) -> String {

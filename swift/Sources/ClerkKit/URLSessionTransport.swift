@@ -65,7 +65,8 @@ final class URLSessionTransport: ClerkKitBindings.HttpTransport {
         // app's shorter session-wide limit must not cut it, so the session's stays the default.
         configuration.timeoutIntervalForResource = URLSessionConfiguration.default.timeoutIntervalForResource
         #if !canImport(FoundationNetworking)
-        // Offline is an error now, for the core to retry, not a wait until the total timeout.
+        // No network is an error now (the call fails at once as offline), not a wait until the
+        // total timeout.
         configuration.waitsForConnectivity = false
         #endif
         return configuration

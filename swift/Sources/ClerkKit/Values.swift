@@ -48,17 +48,23 @@ public struct GetTokenOptions: Sendable, Hashable {
     /// The organization a session token is for: `""` for the personal account, `nil` for the
     /// session's active organization. Not with `template`.
     public var organizationId: String?
+    /// Seconds this call may wait on the network, every attempt and retry wait included; past
+    /// it the call throws `ClerkError.timeout` while the shared request goes on and fills the
+    /// cache. `nil`: the `callDeadline` given to `configure` (10 s by default).
+    public var deadline: TimeInterval?
 
     public init(
         template: String? = nil,
         expirationBuffer: Double = 10,
         skipCache: Bool = false,
-        organizationId: String? = nil
+        organizationId: String? = nil,
+        deadline: TimeInterval? = nil
     ) {
         self.template = template
         self.expirationBuffer = expirationBuffer
         self.skipCache = skipCache
         self.organizationId = organizationId
+        self.deadline = deadline
     }
 }
 

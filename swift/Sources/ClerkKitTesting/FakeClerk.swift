@@ -10,6 +10,7 @@ import Foundation
 /// fake.configure()                                  // Clerk.shared now talks to the fake
 /// let session = try await fake.signIn(userId: "user_1")
 /// await fake.advance(by: 120)                       // tokens expire, background refresh runs
+/// await fake.setOnline(false)                       // calls that need the network fail at once
 /// fake.failNext(.sessionToken, status: 503)         // the next token request fails once
 /// XCTAssertEqual(fake.requestCount(.sessionToken), 2)
 /// ```
@@ -74,6 +75,15 @@ public final class FakeClerk: Sendable {
     /// refreshing a token in the background.
     public func advance(by seconds: TimeInterval) async {
         await native.advance(seconds: seconds)
+    }
+
+    /// Switches the device's network off or on for every SDK engine on this fake, as the
+    /// platform's network monitor would report it, and returns once they have acted on it (back
+    /// online, a stale token is refreshed at once). Offline, a call that needs the network
+    /// throws `ClerkError.network` of reason `.offline` at once; a fresh cached token is still
+    /// served. Engines configured while the fake is offline start offline.
+    public func setOnline(_ online: Bool) async {
+        await native.setOnline(online: online)
     }
 
     /// Revokes the session on the server, as the Dashboard would; the SDK finds out at its next

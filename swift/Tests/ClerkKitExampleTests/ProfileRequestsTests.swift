@@ -57,6 +57,25 @@ final class ProfileRequestsTests: XCTestCase {
         }
     }
 
+    func testOfflineTheCachedTokenServesAndAnExpiredOneFailsAsOffline() async throws {
+        try await fake.signIn()
+        await fake.setOnline(false)  // as the device's network monitor would report it
+        _ = try await requests.me()  // the token from sign-in is still fresh
+
+        await fake.advance(by: 120)  // it expired while offline
+        do {
+            _ = try await requests.me()
+            XCTFail("expected an error")
+        } catch let error as ClerkError {
+            XCTAssertTrue(error.isOffline, "offline, not an outage: \(error)")
+        }
+        XCTAssertEqual(fake.requestCount(.sessionToken), 0, "nothing was sent")
+
+        await fake.setOnline(true)
+        _ = try await requests.me()
+        XCTAssertEqual(fake.requestCount(.sessionToken), 1)
+    }
+
     func testARevokedSessionSignsTheUserOut() async throws {
         let session = try await fake.signIn()
         fake.revoke(session)

@@ -71,7 +71,7 @@ final class FacadeTests: XCTestCase {
     }
 
     func testOtherErrorKindsHaveAMessageButNoApiDetails() {
-        let error = ClerkError.network(detail: "connection refused")
+        let error = ClerkError.network(detail: "connection refused", reason: .unreachable)
         XCTAssertNil(error.status)
         XCTAssertNil(error.code)
         XCTAssertNil(error.longMessage)
@@ -80,6 +80,19 @@ final class FacadeTests: XCTestCase {
         XCTAssertEqual(error.errors, [])
         XCTAssertEqual(error.message, "connection refused")
         XCTAssertEqual(error.description, "network error: connection refused")
+        XCTAssertFalse(error.isOffline)
+    }
+
+    func testAnOfflineErrorIsANetworkErrorAnAppCanTellApart() {
+        let offline = ClerkError.network(detail: "the device has no network connection", reason: .offline)
+        XCTAssertTrue(offline.isOffline)
+        XCTAssertEqual(offline.message, "the device has no network connection")
+        XCTAssertEqual(offline.description, "offline: the device has no network connection")
+        XCTAssertNil(offline.status)
+        XCTAssertNotEqual(offline, ClerkError.network(detail: "the device has no network connection", reason: .unreachable))
+        for other in [ClerkError.timeout(detail: "t"), .configuration(detail: "c"), .cancelled(detail: "x")] {
+            XCTAssertFalse(other.isOffline, "\(other)")
+        }
     }
 
     func testInvalidSettingsAreReportedByTheCallsThatNeedThem() async {

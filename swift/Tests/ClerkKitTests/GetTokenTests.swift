@@ -236,9 +236,10 @@ final class GetTokenTests: EmulatorTestCase {
             _ = try await session.getToken(GetTokenOptions(skipCache: true))
             XCTFail("expected a network error")
         } catch let error as ClerkError {
-            guard case .network = error else {
-                return XCTFail("expected ClerkError.network, got \(error)")
+            guard case .network(_, .unreachable) = error else {
+                return XCTFail("expected ClerkError.network of reason unreachable, got \(error)")
             }
+            XCTAssertFalse(error.isOffline)
             XCTAssertFalse(error.message.isEmpty)
             XCTAssertNil(error.status)
             XCTAssertNil(error.code)
