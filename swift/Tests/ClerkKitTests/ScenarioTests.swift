@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import XCTest
 @testable import ClerkKit
 import ClerkKitTesting
@@ -16,7 +19,7 @@ final class ScenarioTests: XCTestCase {
         .appendingPathComponent("tests/scenarios")
 
     /// Every runner pins the count, so a file that goes missing is noticed.
-    static let scenarioCount = 32
+    static let scenarioCount = 37
 
     func testEverySharedScenarioPasses() async throws {
         let files = try FileManager.default
@@ -56,6 +59,15 @@ final class ScenarioTests: XCTestCase {
                 "expect.label"
             ),
             (#"{"expect_requests": {"session_token": 0}, "note": "x"}"#, "exactly one action"),
+            (#"{"network": "down"}"#, "network takes"),
+            (#"{"network": false}"#, "network takes a string"),
+            (#"{"flap_network": 1.5}"#, "flap_network takes a whole number"),
+            (#"{"transport_offline": -1}"#, "transport_offline"),
+            (#"{"get_token": {"deadline": 1}}"#, "deadline"),
+            (#"{"get_token": {"deadline_secs": "1"}}"#, "deadline_secs takes a number"),
+            // The kinds are told apart: offline is not a network error of reason unreachable.
+            (#"{"network": "offline"}, {"get_token": {"skip_cache": true}, "expect": {"error": {"kind": "network"}}}"#, "not of kind network"),
+            (#"{"transport_offline": 1}, {"get_token": {"skip_cache": true}, "expect": {"error": {"kind": "network"}}}"#, "not of kind network"),
         ]
         for (step, named) in broken {
             let scenario = #"{"name": "broken", "steps": [{"sign_in": "user_alice"}, "# + step + "]}"
@@ -71,6 +83,31 @@ final class ScenarioTests: XCTestCase {
             XCTFail("a misspelt top-level key passed")
         } catch {
             XCTAssertTrue("\(error)".contains("scenario.sever"), "\(error)")
+        }
+        do {
+            let scenario = #"{"name": "x", "steps": [], "device": {"autorefresh": true}}"#
+            try await ScenarioRunner.run(try JSONValue.parse(Data(scenario.utf8)))
+            XCTFail("a misspelt device key passed")
+        } catch {
+            XCTAssertTrue("\(error)".contains("scenario.device.autorefresh"), "\(error)")
+        }
+    }
+
+    /// The metrics check runs after every step: a request the engine did not make (sent to the
+    /// fake by hand here) is one the metrics do not count, and the scenario fails there.
+    func testTheRunnerFailsWhenTheMetricsDisagreeWithTheEmulator() async throws {
+        let scenario = #"{"name": "x", "steps": [{"sign_in": "user_alice"}, {"advance_secs": 1}]}"#
+        do {
+            try await ScenarioRunner.run(try JSONValue.parse(Data(scenario.utf8))) { step, fake in
+                guard step == 1 else { return }
+                var request = URLRequest(url: URL(string: fake.frontendApiUrl + "/v1/client")!)
+                request.setValue("close", forHTTPHeaderField: "Connection")
+                _ = try await URLSession(configuration: .ephemeral).data(for: request)
+            }
+            XCTFail("a request the engine did not make passed")
+        } catch {
+            XCTAssertTrue("\(error)".contains("step 1"), "\(error)")
+            XCTAssertTrue("\(error)".contains("the metrics count 0 requests, the emulator received 1"), "\(error)")
         }
     }
 }
@@ -89,22 +126,32 @@ final class ScenarioRunner {
     private let fake: FakeClerk
     private let emulator: Emulator
     private let store = MemoryTokenStore()
+    private let transport = DeviceTransport()
     private var session: Session?
     private var labels: [String: String] = [:]
+    /// The engine's request count when the emulator's counts were last reset (at sign-in).
+    private var metricsBaseline = 0
+    /// Runs after each step (its index), before the metrics check (tests of the runner itself).
+    private let afterStep: ((Int, FakeClerk) async throws -> Void)?
 
     /// Runs `scenario` and fails on anything in it that was not executed.
-    static func run(_ scenario: JSONValue) async throws {
+    static func run(_ scenario: JSONValue, afterStep: ((Int, FakeClerk) async throws -> Void)? = nil) async throws {
         let file = try ScenarioFields(scenario, path: "scenario")
         _ = try file.string("name")
         guard let steps = try file.array("steps") else {
             throw ScenarioFailure("no steps")
         }
-        let runner = try await ScenarioRunner(server: try file.object("server"), device: try file.object("device"))
+        let runner = try await ScenarioRunner(
+            server: try file.object("server"), device: try file.object("device"), afterStep: afterStep
+        )
         try file.finish()
         try await runner.run(steps)
     }
 
-    private init(server: ScenarioFields?, device: ScenarioFields?) async throws {
+    private init(
+        server: ScenarioFields?, device: ScenarioFields?, afterStep: ((Int, FakeClerk) async throws -> Void)?
+    ) async throws {
+        self.afterStep = afterStep
         // The scenarios count time themselves: waits between retries do not move the clock.
         fake = try FakeClerk(backoffsAdvanceClock: false)
         emulator = try Emulator(fake)
@@ -117,7 +164,10 @@ final class ScenarioRunner {
             frontendApiUrl: fake.frontendApiUrl,
             tokenStore: store,
             requestTimeout: timeout,
-            autoRefresh: false  // the scenarios count on-demand requests, and no timer sleeps
+            // Off unless the file says so: the scenarios count on-demand requests, and no timer
+            // sleeps. With it on, the fake's advance and setOnline wait for what it does.
+            autoRefresh: try device?.bool("auto_refresh") ?? false,
+            transport: transport
         )
     }
 
@@ -126,6 +176,8 @@ final class ScenarioRunner {
             for (index, value) in steps.enumerated() {
                 do {
                     try await step(try ScenarioFields(value, path: "step"))
+                    try await afterStep?(index, fake)
+                    try checkMetricsAgree()
                 } catch {
                     throw ScenarioFailure("step \(index) \(Self.render(value)): \(error)")
                 }
@@ -156,10 +208,28 @@ final class ScenarioRunner {
             let user = try step.string("sign_in")!
             session = try await fake.signIn(userId: user)
             fake.resetRequestCounts()
+            metricsBaseline = Clerk.shared.metrics.requests
         case "advance_secs":
             let seconds = try step.number("advance_secs")!
             try check(seconds >= 0, "advance_secs takes seconds from 0")
             await fake.advance(by: seconds)
+        case "network":
+            switch try step.string("network")! {
+            case "offline": await fake.setOnline(false)
+            case "online": await fake.setOnline(true)
+            case let other: throw ScenarioFailure("network takes \"offline\" or \"online\", not \(other)")
+            }
+        case "flap_network":
+            let changes = try step.integer("flap_network")!
+            try check(changes >= 0, "flap_network takes a count from 0")
+            for _ in 0..<changes {
+                await fake.setOnline(!Clerk.shared.isOnline)
+                await fake.advance(by: 0.1)
+            }
+        case "transport_offline":
+            let attempts = try step.integer("transport_offline")!
+            try check(attempts >= 0, "transport_offline takes a count from 0")
+            transport.failOffline(attempts: Int(attempts))
         case "fault":
             try await emulator.inject(step.raw("fault")!.foundation)
         case "revoke_session":
@@ -297,6 +367,19 @@ final class ScenarioRunner {
         }
     }
 
+    /// The engine's own request count never drifts from what the emulator received. An attempt
+    /// is counted when it ends, so while one is still out (a call left it at its deadline) the
+    /// emulator may be ahead; the next step that waits for it checks equality again.
+    private func checkMetricsAgree() throws {
+        let total = Clerk.shared.metrics.requests
+        // Read after the count: equal means no attempt was out when the count was taken.
+        let inFlight = transport.attemptsSent - total
+        let counted = total - metricsBaseline
+        let received = fake.requestCount(.any)
+        let agree = inFlight == 0 ? counted == received : counted <= received
+        try check(agree, "the metrics count \(counted) requests, the emulator received \(received)")
+    }
+
     /// Request counts per route since sign-in; a route the emulator does not count fails.
     private func checkRequests(_ counts: ScenarioFields) async throws {
         let actual = try await emulator.counts()
@@ -315,7 +398,8 @@ final class ScenarioRunner {
         let kind: String
         switch error as? ClerkError {
         case .api?: kind = "api"
-        case .network?: kind = "network"
+        case .network(_, .unreachable)?: kind = "network"
+        case .network(_, .offline)?: kind = "offline"
         case .timeout?: kind = "timeout"
         case .invalidResponse?: kind = "invalid_response"
         case .configuration?: kind = "configuration"
@@ -341,7 +425,8 @@ final class ScenarioRunner {
             template: try object?.string("template"),
             expirationBuffer: try object?.number("expiration_buffer").map { max($0, 0) } ?? defaults.expirationBuffer,
             skipCache: try object?.bool("skip_cache") ?? defaults.skipCache,
-            organizationId: try object?.string("organization_id")
+            organizationId: try object?.string("organization_id"),
+            deadline: try object?.number("deadline_secs")
         )
     }
 
