@@ -101,9 +101,65 @@ fn cache_hits(c: &mut Criterion, bench: &Bench) {
         b.to_async(&bench.rt).iter(|| async { black_box(session.get_token(options.clone()).await.unwrap()) })
     });
     group.bench_function("cached_token", |b| b.iter(|| black_box(session.cached_token(black_box(&options)))));
+    // The same hit with an app listening to the metrics: a hit only counts, it sends no record.
+    let mut records = bench.clerk.request_metrics();
+    let draining = bench.rt.spawn(async move { while records.next().await.is_some() {} });
+    group.bench_function("get_token_observed", |b| {
+        b.to_async(&bench.rt).iter(|| async { black_box(session.get_token(options.clone()).await.unwrap()) })
+    });
+    draining.abort();
     group.finish();
     let made = bench.token_requests() - before;
     bench.record("cache_hit", made, 0);
+}
+
+/// Offline: the time to the typed error for a call that needs the network (no request), and
+/// from the network's return to a fresh token in the cache, refreshed by the engine itself.
+fn network_life(c: &mut Criterion, bench: &Bench) {
+    let mut group = c.benchmark_group("network_life");
+    group.warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(2));
+    let session = &bench.session;
+    let forced = GetTokenOptions { skip_cache: true, ..GetTokenOptions::default() };
+    let before = bench.token_requests();
+    bench.clerk.set_online(false);
+    group.bench_function("offline_error", |b| {
+        b.to_async(&bench.rt).iter(|| async {
+            let error = session.get_token(forced.clone()).await.unwrap_err();
+            assert!(matches!(error, clerk_core::Error::Offline { .. }), "{error:?}");
+            black_box(error)
+        })
+    });
+    bench.clerk.set_online(true);
+    bench.record("network_life/offline_error", bench.token_requests() - before, 0);
+
+    // An engine with background refresh, as apps have it, on the same clock and server.
+    let refreshing = Clerk::with_runtime(bench.config.clone().with_auto_refresh(true), bench.rt.handle().clone()).unwrap();
+    let ticket = bench.emu.create_sign_in_token("user_bench").token;
+    let session = bench.rt.block_on(refreshing.sign_in_with_ticket(&ticket)).unwrap();
+    let options = GetTokenOptions::default();
+    group.sampling_mode(SamplingMode::Flat).sample_size(10);
+    group.bench_function("reconnect_to_fresh_token", |b| {
+        b.iter_custom(|iterations| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iterations {
+                refreshing.set_online(false);
+                bench.clock.advance(EXPIRE);
+                assert!(session.cached_token(&options).is_none(), "expired while offline");
+                let before = bench.token_requests();
+                let started = Instant::now();
+                refreshing.set_online(true);
+                bench.rt.block_on(async {
+                    while session.cached_token(&options).is_none() {
+                        tokio::task::yield_now().await;
+                    }
+                });
+                total += started.elapsed();
+                bench.record("network_life/reconnect_to_fresh_token", bench.token_requests() - before, 1);
+            }
+            total
+        })
+    });
+    group.finish();
 }
 
 fn cold_fetches(c: &mut Criterion, bench: &Bench) {
@@ -287,6 +343,7 @@ impl RawRequest {
 fn benches(c: &mut Criterion) {
     let bench = Bench::new();
     cache_hits(c, &bench);
+    network_life(c, &bench);
     cold_fetches(c, &bench);
     skip_cache_callers(c, &bench);
     refresh_overhead(c, &bench);

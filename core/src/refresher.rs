@@ -205,6 +205,9 @@ pub(crate) async fn run<T: RefreshTarget>(target: Weak<T>, control: Arc<RefreshC
     };
     let mut backoff = Backoff::default();
     let mut reconnects = control.reconnects.load(Ordering::SeqCst);
+    // Back online after the token expired offline: the app's next call should not wait on
+    // the network, so this one late refresh is made (the network, not the app, was away).
+    let mut just_reconnected = false;
     loop {
         // What `settled` is told; nothing is reported without the test hooks.
         #[cfg(feature = "testing")]
@@ -224,6 +227,7 @@ pub(crate) async fn run<T: RefreshTarget>(target: Weak<T>, control: Arc<RefreshC
         if now_reconnects != reconnects {
             reconnects = now_reconnects;
             backoff.succeeded();
+            just_reconnected = true;
         }
         #[cfg(feature = "testing")]
         control.progress.set(Phase::Working, seen);
@@ -231,10 +235,12 @@ pub(crate) async fn run<T: RefreshTarget>(target: Weak<T>, control: Arc<RefreshC
             return;
         };
         let now = engine.server_now_ms();
+        let late_refresh_allowed = std::mem::take(&mut just_reconnected);
         let step = match engine.session_token() {
             // Expired while the app was suspended: the next `get_token` fetches on demand. A
             // refresh this late must not be the request that finds out the session is gone.
-            Some((_, token)) if token.is_expired(now) => Step::Wait,
+            Some((_, token)) if token.is_expired(now) && !late_refresh_allowed => Step::Wait,
+            Some((session_id, token)) if token.is_expired(now) => Step::Refresh { session_id, token },
             Some((session_id, token)) => {
                 let buffer_ms = control.buffer_ms.load(Ordering::Relaxed) as i64;
                 let due =

@@ -132,3 +132,33 @@ async fn a_transport_that_finds_no_network_fails_fast_without_retries() {
     assert!(env.clerk.is_online(), "the platform's monitor, not one request, decides the state");
     let _ = ReqwestTransport::new(Duration::from_secs(1)).unwrap();
 }
+
+#[tokio::test]
+async fn back_online_after_the_token_expired_offline_it_is_refreshed_before_the_next_call() {
+    let env = Env::refreshing(|c| c).await;
+    let session = env.sign_in("user_alice").await;
+    env.settle().await;
+    env.clerk.set_online(false);
+    env.advance_secs(120.0);
+    env.settle().await;
+    assert!(session.cached_token(&GetTokenOptions::default()).is_none(), "expired while offline");
+    assert_eq!(env.session_token_requests(), 0);
+
+    env.clerk.set_online(true);
+    env.settle().await;
+    tokio::time::timeout(Duration::from_secs(20), async {
+        while session.cached_token(&GetTokenOptions::default()).is_none() {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("the refresh on reconnection lands");
+    assert_eq!(env.session_token_requests(), 1);
+
+    // A later pause past expiry is the app's absence, not the network's: no late refresh.
+    env.clerk.pause();
+    env.advance_secs(120.0);
+    env.clerk.resume();
+    env.settle().await;
+    assert_eq!(env.session_token_requests(), 1, "the next get_token fetches on demand instead");
+}
