@@ -115,8 +115,9 @@ IOS_SIMULATOR_TARGETS=(aarch64-apple-ios-sim x86_64-apple-ios)
 # Slice folders as `xcodebuild -create-xcframework` names them.
 IOS_DEVICE_SLICE="ios-arm64"
 IOS_SIMULATOR_SLICE="ios-arm64_x86_64-simulator"
-# System frameworks the static library needs (rustls-platform-verifier verifies certificates
-# with Security.framework); the module map declares them so Swift links them automatically.
+# System frameworks declared in the module map, so Swift links them automatically. The shipped
+# library (no reqwest) needs none of them today; they stay for a library built with the
+# `reqwest` feature, whose certificate verifier uses Security.framework.
 IOS_LINK_FRAMEWORKS=(Security CoreFoundation)
 
 # Android: the ABIs in the AAR and the lowest API level (kotlin/android/build.gradle.kts
