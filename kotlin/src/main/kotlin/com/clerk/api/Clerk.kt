@@ -1,10 +1,14 @@
 package com.clerk.api
 
 import com.clerk.api.ffi.ClerkSettings
+import com.clerk.api.ffi.HttpTransport
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.emitAll
 import kotlinx.coroutines.flow.flow
 import okhttp3.OkHttpClient
+import kotlin.time.Duration
+import kotlin.time.Duration.Companion.seconds
+import kotlin.time.DurationUnit
 
 /**
  * The entry point: [configure] once when the app starts, then sign in and fetch tokens from
@@ -25,6 +29,9 @@ object Clerk {
      *   Without one it lives in memory only. On Android, `ClerkAndroid.configure` gives one
      *   backed by the Android Keystore.
      * @param requestTimeoutSeconds the limit for each HTTP request.
+     * @param callDeadline how long a call may wait on the network, every attempt and retry
+     *   wait included; past it the call fails with [ErrorType.TIMEOUT] while the shared request
+     *   goes on and its token lands in the cache. [GetTokenOptions.deadline] overrides it per call.
      * @param autoRefresh keeps the active session's token fresh in the background, so
      *   [fetchToken] never waits on the network for it once warmed up. Call [pause] and
      *   [resume] from your app's lifecycle (e.g. `ProcessLifecycleOwner`) so no timer runs while
@@ -35,7 +42,7 @@ object Clerk {
      *   retries, authenticator, cookies, cache and timeouts: Clerk's requests follow the SDK's
      *   rules whatever the client says. Without one, the SDK uses an OkHttp client of its own.
      * @throws IllegalArgumentException if neither a key nor a URL is given, either is malformed,
-     *   or the timeout is not positive.
+     *   or the timeout or the deadline is not positive.
      */
     fun configure(
         publishableKey: String? = null,
@@ -44,18 +51,44 @@ object Clerk {
         requestTimeoutSeconds: Double = 15.0,
         autoRefresh: Boolean = true,
         okHttpClient: OkHttpClient? = null,
+        callDeadline: Duration = 10.seconds,
     ) {
+        configure(
+            publishableKey, frontendApiUrl, tokenStore, requestTimeoutSeconds, autoRefresh, callDeadline,
+            okHttpClient?.let { OkHttpTransport(it) } ?: OkHttpTransport.shared,
+        )
+    }
+
+    /** [configure] with the transport given: tests wrap the facade's own. */
+    internal fun configure(
+        publishableKey: String?,
+        frontendApiUrl: String?,
+        tokenStore: DeviceTokenStore?,
+        requestTimeoutSeconds: Double,
+        autoRefresh: Boolean,
+        callDeadline: Duration,
+        transport: HttpTransport,
+    ) {
+        require(callDeadline.isPositive()) { "Clerk.configure: callDeadline must be positive, not $callDeadline" }
         val settings = ClerkSettings(
             publishableKey = publishableKey,
             frontendApiUrl = frontendApiUrl,
             requestTimeoutSeconds = requestTimeoutSeconds,
             sdkName = SdkInfo.NAME,
             autoRefresh = autoRefresh,
+            callDeadlineSeconds = callDeadline.toDouble(DurationUnit.SECONDS),
         )
-        engine = try {
-            Engine.create(settings, tokenStore, okHttpClient?.let(::OkHttpTransport) ?: OkHttpTransport.shared)
+        val created = try {
+            Engine.create(settings, tokenStore, transport)
         } catch (e: ClerkException) {
             throw IllegalArgumentException("Clerk.configure: ${e.message}", e)
+        }
+        // Under the lock, so that a change the monitor reports meanwhile reaches this engine.
+        // Without a monitor (the JVM) the engine keeps its own start state, which is online
+        // (or, for a test kit's fake, the fake's).
+        synchronized(PlatformNetwork) {
+            PlatformNetwork.online?.let(created::setOnline)
+            engine = created
         }
     }
 
@@ -108,9 +141,51 @@ object Clerk {
     val events: Flow<ClerkEvent>
         get() = flow { engine?.let { emitAll(it.events) } }
 
-    /** Forgets the configuration, as if [configure] had never been called. For tests. */
+    /**
+     * The counters of the engine configured now, since it was configured ([ClerkMetrics.NONE]
+     * before [configure]): cache hits and misses, requests, retries, failures by kind, stale
+     * tokens served, background refreshes. No token or secret in them.
+     */
+    val metrics: ClerkMetrics
+        get() = engine?.metrics ?: ClerkMetrics.NONE
+
+    /**
+     * One [RequestMetric] per HTTP attempt (route, attempt number, outcome, duration, response
+     * bytes) from the moment collection starts, for the engine configured at that moment
+     * (completes at once if none is). For your own telemetry; no token or secret in them.
+     * Collection subscribes before it first suspends: a collector launched with
+     * `start = CoroutineStart.UNDISPATCHED` sees every attempt made after the launch. Records
+     * arrive on a background thread; a collector far behind loses the oldest.
+     */
+    val requestMetrics: Flow<RequestMetric>
+        get() = flow { engine?.let { emitAll(it.requestMetrics) } }
+
+    /**
+     * What the platform's network monitor reports (on Android, `ClerkAndroid`'s): offline, a
+     * call that needs the network fails at once with [NetworkReason.OFFLINE]; back online, a
+     * stale token is refreshed at once. Engines configured later start in the last state
+     * reported.
+     */
+    internal fun networkChanged(online: Boolean) {
+        synchronized(PlatformNetwork) {
+            PlatformNetwork.online = online
+            engine?.setOnline(online)
+        }
+    }
+
+    /**
+     * [requestMetrics] as a callback, subscribed before it returns (a collector's subscription
+     * starts a little later): for tests that must not miss a record. `null` if not configured.
+     */
+    internal fun observeRequests(onRequest: (RequestMetric) -> Unit): AutoCloseable? =
+        engine?.observeRequests(onRequest)
+
+    /** Forgets the configuration and the network reported, as if [configure] had never been called. For tests. */
     internal fun reset() {
-        engine = null
+        synchronized(PlatformNetwork) {
+            PlatformNetwork.online = null
+            engine = null
+        }
     }
 
     private inline fun <T> withEngine(call: (Engine) -> T): ClerkResult<T, ClerkErrorResponse> {

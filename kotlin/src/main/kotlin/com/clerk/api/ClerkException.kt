@@ -24,8 +24,17 @@ sealed class ClerkException(message: String, cause: Throwable? = null) : Excepti
         message: String,
     ) : ClerkException(message)
 
-    /** The request could not be sent or its answer could not be read. */
-    class Network(val detail: String) : ClerkException(detail)
+    /**
+     * The request could not be sent or its answer could not be read.
+     *
+     * @property reason [NetworkReason.OFFLINE] when the device has no network (nothing was
+     *   sent, the call failed at once), [NetworkReason.UNREACHABLE] when the Clerk API could
+     *   not be reached over the network there is.
+     */
+    class Network(
+        val detail: String,
+        val reason: NetworkReason = NetworkReason.UNREACHABLE,
+    ) : ClerkException(detail)
 
     /** No answer within the configured request timeout. */
     class Timeout(val detail: String) : ClerkException(detail)
@@ -46,7 +55,7 @@ sealed class ClerkException(message: String, cause: Throwable? = null) : Excepti
 internal fun NativeClerkException.toClerkException(): ClerkException = when (this) {
     is NativeClerkException.Api ->
         ClerkException.Api(status.toInt(), errors.map { it.toClerkApiError() }, clerkTraceId, retryAfterSeconds, description)
-    is NativeClerkException.Network -> ClerkException.Network(detail)
+    is NativeClerkException.Network -> ClerkException.Network(detail, reason.toNetworkReason())
     is NativeClerkException.Timeout -> ClerkException.Timeout(detail)
     is NativeClerkException.InvalidResponse -> ClerkException.InvalidResponse(detail)
     is NativeClerkException.Configuration -> ClerkException.Configuration(detail)

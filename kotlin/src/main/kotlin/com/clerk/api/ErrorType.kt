@@ -5,10 +5,13 @@ enum class ErrorType {
     /** The Clerk API answered with an error status; see [ClerkErrorResponse]. */
     API,
 
-    /** The request could not be sent or its answer could not be read. */
+    /**
+     * The request could not be sent or its answer could not be read; [networkReason] says
+     * whether the device was offline or the Clerk API unreachable.
+     */
     NETWORK,
 
-    /** No answer within the configured request timeout. */
+    /** No answer within the request timeout, or the call's deadline passed. */
     TIMEOUT,
 
     /** The server answered, but not with anything usable (e.g. a malformed token). */

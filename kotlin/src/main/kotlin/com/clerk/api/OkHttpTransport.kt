@@ -30,8 +30,15 @@ import java.util.logging.Level
  *
  * @param appClient the app's client to share the connection pool, dispatcher, proxy, DNS and
  *   TLS set-up of; `null` for one of the SDK's own.
+ * @param hasNetwork whether the platform reports an active network, asked when an attempt
+ *   fails: a failure without one is [HttpFailure.Offline], which the core fails fast on (no
+ *   retry, no backoff) instead of waiting for the monitor's report. The JVM has no monitor and
+ *   assumes a network.
  */
-internal class OkHttpTransport(appClient: OkHttpClient? = null) : HttpTransport {
+internal class OkHttpTransport(
+    appClient: OkHttpClient? = null,
+    private val hasNetwork: () -> Boolean = PlatformNetwork::hasNetwork,
+) : HttpTransport {
     val client: OkHttpClient = transportClient(appClient)
 
     override fun send(request: HttpRequest, completion: HttpCompletion): HttpCall {
@@ -44,7 +51,7 @@ internal class OkHttpTransport(appClient: OkHttpClient? = null) : HttpTransport 
             return NotStarted
         }
         call.timeout().timeout(request.timeoutMs.toPositiveLong(), TimeUnit.MILLISECONDS)
-        call.enqueue(Answer(request.maxResponseBytes.coerceAtMost(MAX_CAP).toLong(), completion))
+        call.enqueue(Answer(request.maxResponseBytes.coerceAtMost(MAX_CAP).toLong(), completion, hasNetwork))
         return StartedCall(call)
     }
 
@@ -72,16 +79,20 @@ private fun ULong.toPositiveLong(): Long = coerceIn(1uL, Long.MAX_VALUE.toULong(
 private val MAX_CAP: ULong = (Long.MAX_VALUE - 1).toULong()
 
 /** Reads one response, at most [cap] bytes of body, and hands the outcome to [completion]. */
-private class Answer(private val cap: Long, private val completion: HttpCompletion) : Callback {
+private class Answer(
+    private val cap: Long,
+    private val completion: HttpCompletion,
+    private val hasNetwork: () -> Boolean,
+) : Callback {
     override fun onFailure(call: Call, e: IOException) {
-        completion.deliver { fail(e.toFailure()) }
+        completion.deliver { fail(e.toFailure(hasNetwork)) }
     }
 
     override fun onResponse(call: Call, response: Response) {
         val outcome = try {
             response.use { read(call, it) }
         } catch (e: IOException) {
-            Outcome.Failed(e.toFailure())
+            Outcome.Failed(e.toFailure(hasNetwork))
         }
         completion.deliver {
             when (outcome) {
@@ -118,10 +129,15 @@ private sealed interface Outcome {
 
 /**
  * A timeout is OkHttp's call timeout or a connect timeout ([java.net.SocketTimeoutException]
- * is one); anything else is a network failure.
+ * is one). Any other failure while the platform reports no active network is
+ * [HttpFailure.Offline] (an [java.net.UnknownHostException] then means no network, not a bad
+ * host); with a network it is a network failure.
  */
-private fun IOException.toFailure(): HttpFailure =
-    if (this is InterruptedIOException) HttpFailure.Timeout(describe()) else HttpFailure.Network(describe())
+private fun IOException.toFailure(hasNetwork: () -> Boolean): HttpFailure = when {
+    this is InterruptedIOException -> HttpFailure.Timeout(describe())
+    !hasNetwork() -> HttpFailure.Offline(describe())
+    else -> HttpFailure.Network(describe())
+}
 
 /** OkHttp's messages name hosts, never paths; a query (it could carry a secret) is cut all the same. */
 private fun IOException.describe(): String = "${javaClass.simpleName}: ${message.orEmpty()}".replace(QUERY, "?…")

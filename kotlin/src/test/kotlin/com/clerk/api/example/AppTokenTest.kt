@@ -4,6 +4,7 @@ import com.clerk.api.Clerk
 import com.clerk.api.ClerkResult
 import com.clerk.api.ErrorType
 import com.clerk.api.fetchToken
+import com.clerk.api.isOffline
 import com.clerk.api.testing.FakeClerk
 import com.clerk.api.testing.FakeRoute
 import com.sun.net.httpserver.HttpServer
@@ -30,6 +31,7 @@ class ApiClient(private val backendUrl: String) {
         data class Ok(val status: Int) : Outcome
         data object SignedOut : Outcome
         data class TryLater(val retryAfterSeconds: Double?) : Outcome
+        data object Offline : Outcome
     }
 
     private val http = HttpClient.newHttpClient()
@@ -40,6 +42,7 @@ class ApiClient(private val backendUrl: String) {
             is ClerkResult.Success -> result.value
             is ClerkResult.Failure -> return when {
                 result.errorType == ErrorType.NO_SESSION || result.error?.status == 401 -> Outcome.SignedOut
+                result.isOffline -> Outcome.Offline
                 else -> Outcome.TryLater(result.error?.retryAfterSeconds)
             }
         }
@@ -104,6 +107,20 @@ class AppTokenTest {
         clerk.failNext(FakeRoute.SESSION_TOKEN, status = 503, times = 10)
         assertEquals(ApiClient.Outcome.TryLater(null), api.profile())
         assertEquals(clerk.backoffs.size + 1, clerk.requestCount(FakeRoute.SESSION_TOKEN), "retried after each backoff")
+    }
+
+    @Test
+    fun `offline the app says so at once, and works again when the network returns`() = runBlocking {
+        api.profile()
+        clerk.setOnline(false)
+        assertEquals(ApiClient.Outcome.Ok(200), api.profile(), "the cached token needs no network")
+        clerk.advance(2.minutes)
+        assertEquals(ApiClient.Outcome.Offline, api.profile())
+        assertEquals(0, clerk.requestCount(FakeRoute.SESSION_TOKEN))
+
+        clerk.setOnline(true)
+        assertEquals(ApiClient.Outcome.Ok(200), api.profile())
+        assertEquals(1, clerk.requestCount(FakeRoute.SESSION_TOKEN))
     }
 
     @Test

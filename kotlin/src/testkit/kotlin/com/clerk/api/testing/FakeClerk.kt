@@ -25,6 +25,7 @@ import com.clerk.api.testing.ffi.FakeClerk as NativeFakeClerk
  *         clerk.advance(5.minutes)          // tokens expire, background refresh runs
  *         clerk.revoke(session)             // as from the Dashboard
  *         clerk.failNext(FakeRoute.SESSION_TOKEN, status = 503)
+ *         clerk.setOnline(false)            // as Android's network monitor reports it
  *     }
  * }
  * ```
@@ -87,6 +88,19 @@ class FakeClerk private constructor(private val native: NativeFakeClerk) : AutoC
      */
     suspend fun advance(by: Duration) {
         native.advance(by.toDouble(DurationUnit.SECONDS))
+    }
+
+    /**
+     * Switches the device's network off ([online] `false`) or on for every engine on this fake,
+     * as the platform's network monitor would report it, and returns once they have acted on it.
+     * Offline, a call that needs the network fails at once with an [com.clerk.api.ErrorType.NETWORK]
+     * failure whose `networkReason` is [com.clerk.api.NetworkReason.OFFLINE], and sends nothing;
+     * a fresh cached token is still served. Back online, a stale token is refreshed at once (one
+     * request, however often the network flapped). Engines configured while it is off start
+     * offline.
+     */
+    suspend fun setOnline(online: Boolean) {
+        native.setOnline(online)
     }
 
     /** Revokes [session] on the server, as the Dashboard would; the SDK finds out at its next request. */
