@@ -1,5 +1,12 @@
 package com.clerk.api
 
+import com.clerk.api.ffi.HttpCall
+import com.clerk.api.ffi.HttpCompletion
+import com.clerk.api.ffi.HttpFailure
+import com.clerk.api.ffi.HttpRequest
+import com.clerk.api.ffi.HttpResponse
+import com.clerk.api.ffi.HttpTransport
+import com.clerk.api.ffi.NoHandle
 import com.clerk.api.support.EmulatorControl
 import com.clerk.api.support.InMemoryTokenStore
 import com.clerk.api.support.StrictObject
@@ -18,9 +25,15 @@ import org.junit.jupiter.api.AfterEach
 import org.junit.jupiter.api.DynamicTest
 import org.junit.jupiter.api.TestFactory
 import java.io.File
+import java.util.concurrent.TimeUnit
+import java.util.concurrent.atomic.AtomicInteger
+import java.util.concurrent.atomic.AtomicLong
+import java.util.concurrent.locks.ReentrantLock
+import kotlin.concurrent.withLock
 import kotlin.math.roundToLong
 import kotlin.test.assertEquals
 import kotlin.test.fail
+import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.seconds
 
 /**
@@ -31,6 +44,10 @@ import kotlin.time.Duration.Companion.seconds
  * Every file is read strictly ([StrictObject]): a key this runner does not execute (unknown,
  * misspelt, on a step that has nothing of the kind to check), a value of the wrong type, a step
  * with no action or two, or a flag set to `false` fails the scenario.
+ *
+ * After every step the engine's request count ([Clerk.metrics], since sign-in) must equal the
+ * fake's, except while a request is still out (the fake counts it on arrival, the engine when
+ * it ends): then it may only be behind.
  */
 class ScenarioTest {
     @AfterEach
@@ -52,9 +69,11 @@ class ScenarioTest {
                 // recorded (slept_secs) without moving it.
                 FakeClerk.start(backoffsAdvanceClock = false).use { fake ->
                     val emu = EmulatorControl(fake.frontendApiUrl)
+                    val runner = ScenarioRunner(fake, emu, scenario)
                     try {
-                        runBlocking { ScenarioRunner(fake, emu, scenario).run() }
+                        runBlocking { runner.run() }
                     } finally {
+                        runner.close()
                         emu.releaseHangs()
                         Clerk.reset()
                     }
@@ -64,7 +83,7 @@ class ScenarioTest {
     }
 
     private companion object {
-        const val SCENARIO_FILES = 32
+        const val SCENARIO_FILES = 37
     }
 }
 
@@ -72,31 +91,44 @@ private class ScenarioRunner(
     private val fake: FakeClerk,
     private val emu: EmulatorControl,
     private val scenario: StrictObject,
-) {
+) : AutoCloseable {
     private val name = scenario.string("name") ?: fail("no name")
     private val store = InMemoryTokenStore()
     private var session: Session? = null
     private val labels = mutableMapOf<String, String>()
+    private val transport = ScenarioTransport(OkHttpTransport.shared)
+    private val records = RecordCount()
+    private val observing: AutoCloseable
+
+    /** The network as the scenario last set it; devices start online. */
+    private var online = true
+
+    /** The engine's request count at sign-in, when the fake's counts were reset. */
+    private var metricsBaseline = 0L
 
     init {
         scenario.obj("server")?.let { server ->
             emu.setSkewMs(server.long("skew_ms") ?: fail("server needs skew_ms"))
         }
-        val timeoutMs = scenario.obj("device")?.long("request_timeout_ms")
-        // The scenarios count on-demand requests; background refresh has its own tests. Without
-        // a timeout in the file, the SDK's own default applies.
-        if (timeoutMs == null) {
-            Clerk.configure(frontendApiUrl = fake.frontendApiUrl, tokenStore = store, autoRefresh = false)
-        } else {
-            check(timeoutMs > 0, "device.request_timeout_ms must be positive")
-            Clerk.configure(
-                frontendApiUrl = fake.frontendApiUrl,
-                tokenStore = store,
-                requestTimeoutSeconds = timeoutMs / 1000.0,
-                autoRefresh = false,
-            )
-        }
+        val device = scenario.obj("device")
+        val timeoutMs = device?.long("request_timeout_ms")
+        check(timeoutMs == null || timeoutMs > 0, "device.request_timeout_ms must be positive")
+        // Off unless the file turns it on: the scenarios count on-demand requests. Without a
+        // timeout in the file, the SDK's own default applies.
+        val autoRefresh = device?.boolean("auto_refresh") ?: false
+        Clerk.configure(
+            publishableKey = null,
+            frontendApiUrl = fake.frontendApiUrl,
+            tokenStore = store,
+            requestTimeoutSeconds = timeoutMs?.let { it / 1000.0 } ?: DEFAULT_TIMEOUT_SECONDS,
+            autoRefresh = autoRefresh,
+            callDeadline = DEFAULT_CALL_DEADLINE,
+            transport = transport,
+        )
+        observing = Clerk.observeRequests(records::add) ?: fail("Clerk is not configured")
     }
+
+    override fun close() = observing.close()
 
     suspend fun run() {
         val steps = scenario.array("steps") ?: fail("$name: no steps")
@@ -130,11 +162,30 @@ private class ScenarioRunner(
                 val ticket = fake.signInToken(step.string("sign_in")!!)
                 session = Clerk.signInWithTicket(ticket).orFail("sign in")
                 fake.resetRequestCounts()
+                metricsBaseline = Clerk.metrics.requests
             }
             "advance_secs" -> {
                 val secs = step.double("advance_secs")!!
                 check(secs.isFinite() && secs >= 0, "advance_secs takes seconds from 0, not $secs")
                 fake.advance(secs.seconds)
+            }
+            "network" -> when (val state = step.string("network")) {
+                "online" -> setOnline(true)
+                "offline" -> setOnline(false)
+                else -> fail("network is online or offline, not $state")
+            }
+            "flap_network" -> {
+                val changes = step.long("flap_network")!!
+                check(changes in 1..Int.MAX_VALUE, "flap_network takes at least one change, not $changes")
+                repeat(changes.toInt()) {
+                    setOnline(!online)
+                    fake.advance(FLAP_INTERVAL)
+                }
+            }
+            "transport_offline" -> {
+                val attempts = step.long("transport_offline")!!
+                check(attempts in 1..Int.MAX_VALUE, "transport_offline takes at least one attempt, not $attempts")
+                transport.offlineAttempts.set(attempts.toInt())
             }
             "fault" -> emu.addFault(step.raw("fault")!!)
             "revoke_session" -> if (step.flag("revoke_session")) fake.revoke(session())
@@ -170,6 +221,28 @@ private class ScenarioRunner(
         expect.boolean("device_token_stored")?.let { stored ->
             check(!store.load().isNullOrBlank() == stored, "device_token_stored should be $stored")
         }
+        checkMetricsAgree()
+    }
+
+    /** The fake's `setOnline` returns once the engine acted on it (a refresh included). */
+    private suspend fun setOnline(online: Boolean) {
+        fake.setOnline(online)
+        this.online = online
+    }
+
+    /**
+     * The engine's request count since sign-in against the fake's (the Rust runner's
+     * `check_metrics_agree`). Every attempt that reached the transport and was answered has a
+     * record once the listener catches up; an attempt with none yet is still out, and then the
+     * fake, which counts on arrival, may be ahead.
+     */
+    private fun checkMetricsAgree() {
+        records.awaitAtLeast(transport.answered.get())
+        val inFlight = transport.sent.get() - records.count
+        val counted = Clerk.metrics.requests - metricsBaseline
+        val received = fake.requestCount().toLong()
+        val agree = if (inFlight == 0L) counted == received else counted <= received
+        check(agree, "the metrics count $counted requests, the fake received $received ($inFlight in flight)")
     }
 
     private fun checkResult(result: ClerkResult<TokenResource, ClerkErrorResponse>, expect: StrictObject) {
@@ -226,7 +299,11 @@ private class ScenarioRunner(
     private fun checkError(failure: ClerkResult.Failure<ClerkErrorResponse>, wanted: StrictObject) {
         val kind = when (failure.errorType) {
             ErrorType.API -> "api"
-            ErrorType.NETWORK -> "network"
+            ErrorType.NETWORK -> when (failure.networkReason) {
+                NetworkReason.OFFLINE -> "offline"
+                NetworkReason.UNREACHABLE -> "network"
+                null -> fail("a network failure without a ClerkException.Network: $failure")
+            }
             ErrorType.TIMEOUT -> "timeout"
             ErrorType.INVALID_RESPONSE -> "invalid_response"
             ErrorType.CONFIGURATION -> "configuration"
@@ -266,6 +343,10 @@ private class ScenarioRunner(
             } ?: defaults.expirationBuffer,
             skipCache = json.boolean("skip_cache") ?: defaults.skipCache,
             organizationId = json.string("organization_id") ?: defaults.organizationId,
+            deadline = json.double("deadline_secs")?.let { seconds ->
+                check(seconds.isFinite() && seconds > 0, "deadline_secs must be positive, not $seconds")
+                seconds.seconds
+            } ?: defaults.deadline,
         )
     }
 
@@ -281,8 +362,86 @@ private class ScenarioRunner(
     private companion object {
         val ACTIONS = listOf(
             "sign_in", "advance_secs", "fault", "revoke_session", "sign_out", "load",
-            "get_token", "get_token_concurrently", "expect_requests",
+            "get_token", "get_token_concurrently", "expect_requests", "network", "flap_network",
+            "transport_offline",
         )
-        val ERROR_KINDS = setOf("api", "network", "timeout", "invalid_response", "configuration")
+        val ERROR_KINDS = setOf("api", "network", "offline", "timeout", "invalid_response", "configuration")
+
+        /** The SDK's defaults, as `Clerk.configure` has them. */
+        const val DEFAULT_TIMEOUT_SECONDS = 15.0
+        val DEFAULT_CALL_DEADLINE = 10.seconds
+
+        /** `flap_network`'s time between changes, on both clocks. */
+        val FLAP_INTERVAL = 100.milliseconds
+    }
+}
+
+/**
+ * The facade's transport, except that the next [offlineAttempts] attempts find no network
+ * before anything is sent ([HttpFailure.Offline], as `OkHttpTransport` reports a failure while
+ * the platform has no network). Counts the attempts it passed on and those answered.
+ */
+private class ScenarioTransport(private val inner: HttpTransport) : HttpTransport {
+    val offlineAttempts = AtomicInteger()
+    val sent = AtomicLong()
+    val answered = AtomicLong()
+
+    override fun send(request: HttpRequest, completion: HttpCompletion): HttpCall {
+        if (offlineAttempts.getAndUpdate { if (it > 0) it - 1 else 0 } > 0) {
+            completion.use { it.fail(HttpFailure.Offline("not connected to the internet")) }
+            return NothingSent
+        }
+        sent.incrementAndGet()
+        return inner.send(request, Answered(completion))
+    }
+
+    private inner class Answered(private val core: HttpCompletion) : HttpCompletion(NoHandle) {
+        override fun succeed(response: HttpResponse) {
+            answered.incrementAndGet()
+            core.succeed(response)
+        }
+
+        override fun fail(failure: HttpFailure) {
+            answered.incrementAndGet()
+            core.fail(failure)
+        }
+
+        override fun close() = core.close()
+    }
+
+    private object NothingSent : HttpCall {
+        override fun cancel() = Unit
+    }
+}
+
+/**
+ * The request records [Clerk.observeRequests] delivered, attempts that found no network left
+ * out (they sent nothing, and the engine does not count them as requests).
+ */
+private class RecordCount {
+    private val lock = ReentrantLock()
+    private val arrived = lock.newCondition()
+    private var recorded = 0L
+
+    val count: Long get() = lock.withLock { recorded }
+
+    fun add(metric: RequestMetric) {
+        if (metric.outcome == RequestOutcome.Offline) return
+        lock.withLock {
+            recorded++
+            arrived.signalAll()
+        }
+    }
+
+    /**
+     * Waits until [wanted] records arrived: the engine records an attempt before its caller
+     * returns, the listener's thread delivers it a moment later. Bounded, since an attempt the
+     * engine gave up on may never be recorded; the check then treats it as in flight.
+     */
+    fun awaitAtLeast(wanted: Long) {
+        var left = TimeUnit.SECONDS.toNanos(5)
+        lock.withLock {
+            while (recorded < wanted && left > 0) left = arrived.awaitNanos(left)
+        }
     }
 }
