@@ -27,11 +27,18 @@ import java.io.File
  * The core's requests go through OkHttp, so Android's proxy settings, Network Security Config
  * and user-installed CAs apply to them as to the app's own requests.
  *
+ * It also watches the device's default network (`ConnectivityManager`): while there is none, a
+ * call that needs the network fails at once with [com.clerk.api.NetworkReason.OFFLINE] instead
+ * of retrying, and when it returns a stale token is refreshed at once.
+ *
  * Thread-safe.
  */
 object ClerkAndroid {
     /** One store (and key) per instance, so that every engine of an instance sees the same token. */
     private val stores = HashMap<String, EncryptedDeviceTokenStore>()
+
+    /** The network monitor of the last [configure]; one for the process. */
+    private var monitor: NetworkMonitor? = null
 
     /**
      * [Clerk.configure] for Android: points Clerk at your instance (the [publishableKey] from
@@ -73,6 +80,12 @@ object ClerkAndroid {
             autoRefresh = autoRefresh,
             okHttpClient = okHttpClient,
         )
+        // Replaced rather than added to: a reconfigured app still has one callback registered.
+        // The new monitor reports the current state at once, which reaches the new engine.
+        synchronized(this) {
+            monitor?.stop()
+            monitor = NetworkMonitor.start(context.applicationContext ?: context, Clerk::networkChanged)
+        }
     }
 
     /** Nothing is read or decrypted here: the store does that on the engine's first request. */
