@@ -4,8 +4,8 @@ import Foundation
 extension Clerk {
     /// The engine's counters since it was configured (all zero when none is): for an app's own
     /// telemetry. Reading them does no I/O.
-    public var metrics: MetricsSnapshot {
-        currentCore.map { MetricsSnapshot($0.metrics()) } ?? MetricsSnapshot()
+    public var metrics: ClerkMetrics {
+        currentCore.map { ClerkMetrics($0.metrics()) } ?? ClerkMetrics()
     }
 
     /// A record of every HTTP attempt the engine makes from the moment the stream is made, for
@@ -34,7 +34,7 @@ extension Clerk {
 }
 
 /// The engine's counters, as `Clerk.shared.metrics` reads them.
-public struct MetricsSnapshot: Sendable, Hashable {
+public struct ClerkMetrics: Sendable, Hashable {
     /// `getToken` calls answered from the cache without waiting.
     public var cacheHits = 0
     /// `getToken` calls that needed the network.
@@ -124,7 +124,7 @@ extension RequestMetric.Outcome: CustomStringConvertible {
     }
 }
 
-extension MetricsSnapshot {
+extension ClerkMetrics {
     init(_ native: ClerkKitBindings.MetricsSnapshot) {
         cacheHits = Int(clamping: native.cacheHits)
         cacheMisses = Int(clamping: native.cacheMisses)

@@ -144,7 +144,7 @@ final class NetworkLifeTests: EmulatorTestCase {
     }
 
     func testTheMetricsCountWhatTheEngineDid() async throws {
-        XCTAssertEqual(Clerk().metrics, MetricsSnapshot(), "no engine, no counts")
+        XCTAssertEqual(Clerk().metrics, ClerkMetrics(), "no engine, no counts")
         let session = try await fake.signIn(userId: "user_alice")
         XCTAssertEqual(Clerk.shared.metrics.requests, fake.requestCount(.any))
         let before = Clerk.shared.metrics
