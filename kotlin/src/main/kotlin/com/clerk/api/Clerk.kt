@@ -6,9 +6,6 @@ import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.emitAll
 import kotlinx.coroutines.flow.flow
 import okhttp3.OkHttpClient
-import kotlin.time.Duration
-import kotlin.time.Duration.Companion.seconds
-import kotlin.time.DurationUnit
 
 /**
  * The entry point: [configure] once when the app starts, then sign in and fetch tokens from
@@ -29,9 +26,10 @@ object Clerk {
      *   Without one it lives in memory only. On Android, `ClerkAndroid.configure` gives one
      *   backed by the Android Keystore.
      * @param requestTimeoutSeconds the limit for each HTTP request.
-     * @param callDeadline how long a call may wait on the network, every attempt and retry
-     *   wait included; past it the call fails with [ErrorType.TIMEOUT] while the shared request
-     *   goes on and its token lands in the cache. [GetTokenOptions.deadline] overrides it per call.
+     * @param callDeadlineSeconds how long a call may wait on the network, every attempt and
+     *   retry wait included; past it the call fails with [ErrorType.TIMEOUT] while the shared
+     *   request goes on and its token lands in the cache. [GetTokenOptions.deadline] overrides it
+     *   per call.
      * @param autoRefresh keeps the active session's token fresh in the background, so
      *   [fetchToken] never waits on the network for it once warmed up. Call [pause] and
      *   [resume] from your app's lifecycle (e.g. `ProcessLifecycleOwner`) so no timer runs while
@@ -51,10 +49,10 @@ object Clerk {
         requestTimeoutSeconds: Double = 15.0,
         autoRefresh: Boolean = true,
         okHttpClient: OkHttpClient? = null,
-        callDeadline: Duration = 10.seconds,
+        callDeadlineSeconds: Double = 10.0,
     ) {
         configure(
-            publishableKey, frontendApiUrl, tokenStore, requestTimeoutSeconds, autoRefresh, callDeadline,
+            publishableKey, frontendApiUrl, tokenStore, requestTimeoutSeconds, autoRefresh, callDeadlineSeconds,
             okHttpClient?.let { OkHttpTransport(it) } ?: OkHttpTransport.shared,
         )
     }
@@ -66,17 +64,17 @@ object Clerk {
         tokenStore: DeviceTokenStore?,
         requestTimeoutSeconds: Double,
         autoRefresh: Boolean,
-        callDeadline: Duration,
+        callDeadlineSeconds: Double,
         transport: HttpTransport,
     ) {
-        require(callDeadline.isPositive()) { "Clerk.configure: callDeadline must be positive, not $callDeadline" }
+        require(callDeadlineSeconds > 0) { "Clerk.configure: callDeadlineSeconds must be positive, not $callDeadlineSeconds" }
         val settings = ClerkSettings(
             publishableKey = publishableKey,
             frontendApiUrl = frontendApiUrl,
             requestTimeoutSeconds = requestTimeoutSeconds,
             sdkName = SdkInfo.NAME,
             autoRefresh = autoRefresh,
-            callDeadlineSeconds = callDeadline.toDouble(DurationUnit.SECONDS),
+            callDeadlineSeconds = callDeadlineSeconds,
         )
         val created = try {
             Engine.create(settings, tokenStore, transport)

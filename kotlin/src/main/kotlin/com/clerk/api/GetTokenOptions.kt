@@ -16,7 +16,7 @@ import kotlin.time.DurationUnit
  *   session's active organization, so a [template] with an organization fails with a
  *   configuration error.
  * @property deadline how long this call may wait on the network, every attempt and retry wait
- *   included; `null` for the one given to [Clerk.configure] (`callDeadline`, 10 seconds by
+ *   included; `null` for the one given to [Clerk.configure] (`callDeadlineSeconds`, 10 by
  *   default). Past it the call fails with [ErrorType.TIMEOUT] while the shared request goes on,
  *   so its token still lands in the cache for the next call. A cached token is served whatever
  *   the deadline.

@@ -14,8 +14,6 @@ import kotlin.test.assertIs
 import kotlin.test.assertNotEquals
 import kotlin.test.assertNull
 import kotlin.test.assertTrue
-import kotlin.time.Duration.Companion.milliseconds
-import kotlin.time.Duration.Companion.minutes
 import kotlin.time.Duration.Companion.seconds
 
 /** Connectivity as an input (the test kit's switch and the platform monitor's hook) and the call deadline. */
@@ -113,7 +111,7 @@ class NetworkLifeTest : EmulatorTest() {
 
     @Test
     fun `the deadline given to configure ends a call while the request goes on and lands`() = runBlocking {
-        Clerk.configure(frontendApiUrl = fake.frontendApiUrl, tokenStore = tokenStore, autoRefresh = false, callDeadline = 200.milliseconds)
+        Clerk.configure(frontendApiUrl = fake.frontendApiUrl, tokenStore = tokenStore, autoRefresh = false, callDeadlineSeconds = 0.2)
         val loaded = Clerk.load().getOrFail()!!
         val first = loaded.fetchToken().getOrFail()
         advanceSecs(51)
@@ -133,10 +131,10 @@ class NetworkLifeTest : EmulatorTest() {
     @Test
     fun `a deadline that is not positive is refused at configure`() {
         assertFailsWith<IllegalArgumentException> {
-            Clerk.configure(frontendApiUrl = fake.frontendApiUrl, callDeadline = 0.seconds)
+            Clerk.configure(frontendApiUrl = fake.frontendApiUrl, callDeadlineSeconds = 0.0)
         }
         assertFailsWith<IllegalArgumentException> {
-            Clerk.configure(frontendApiUrl = fake.frontendApiUrl, callDeadline = (-1).minutes)
+            Clerk.configure(frontendApiUrl = fake.frontendApiUrl, callDeadlineSeconds = Double.NaN)
         }
     }
 }

@@ -122,7 +122,7 @@ private class ScenarioRunner(
             tokenStore = store,
             requestTimeoutSeconds = timeoutMs?.let { it / 1000.0 } ?: DEFAULT_TIMEOUT_SECONDS,
             autoRefresh = autoRefresh,
-            callDeadline = DEFAULT_CALL_DEADLINE,
+            callDeadlineSeconds = DEFAULT_CALL_DEADLINE_SECONDS,
             transport = transport,
         )
         observing = Clerk.observeRequests(records::add) ?: fail("Clerk is not configured")
@@ -369,7 +369,7 @@ private class ScenarioRunner(
 
         /** The SDK's defaults, as `Clerk.configure` has them. */
         const val DEFAULT_TIMEOUT_SECONDS = 15.0
-        val DEFAULT_CALL_DEADLINE = 10.seconds
+        const val DEFAULT_CALL_DEADLINE_SECONDS = 10.0
 
         /** `flap_network`'s time between changes, on both clocks. */
         val FLAP_INTERVAL = 100.milliseconds

@@ -70,6 +70,7 @@ object ClerkAndroid {
         requestTimeoutSeconds: Double = 15.0,
         autoRefresh: Boolean = true,
         okHttpClient: OkHttpClient? = null,
+        callDeadlineSeconds: Double = 10.0,
     ) {
         val store = tokenStore ?: defaultStore(context, instance = frontendApiUrl ?: publishableKey.orEmpty())
         Clerk.configure(
@@ -79,6 +80,7 @@ object ClerkAndroid {
             requestTimeoutSeconds = requestTimeoutSeconds,
             autoRefresh = autoRefresh,
             okHttpClient = okHttpClient,
+            callDeadlineSeconds = callDeadlineSeconds,
         )
         // Replaced rather than added to: a reconfigured app still has one callback registered.
         // The new monitor reports the current state at once, which reaches the new engine.
