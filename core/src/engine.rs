@@ -396,11 +396,19 @@ impl RefreshTarget for Inner {
             state.active_generation(&session_id)?;
             state.cached(&key).filter(|t| t.expires_at > stale.expires_at && !t.is_expired(now)).cloned()
         };
-        let result = match self.flights.join_or_start(&key, None, newer, |seq| self.clone().start_fetch(key.clone(), seq)) {
+        // Counted by the refresh that started the request only: the reconnection's refresh and
+        // the refresher's own loop can both join it.
+        let mut started = false;
+        let start = |seq| {
+            started = true;
+            self.clone().start_fetch(key.clone(), seq)
+        };
+        let result = match self.flights.join_or_start(&key, None, newer, start) {
             Joined::Cached(token) => return Ok(Some(token)),
             Joined::Flight(flight) | Joined::Older(flight) => flight.result.await,
         };
-        if let Ok(Some(fresh)) = &result
+        if started
+            && let Ok(Some(fresh)) = &result
             && fresh.expires_at > stale.expires_at
         {
             self.metrics.background_refresh(stale.remaining_ms(self.transport.server_now_ms()));

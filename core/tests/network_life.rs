@@ -76,6 +76,7 @@ async fn back_online_the_stale_token_is_refreshed_once_before_the_next_call() {
     let next = session.get_token(GetTokenOptions::default()).await.unwrap().unwrap();
     assert_ne!(next.jwt, first.jwt);
     assert_eq!(env.session_token_requests(), 1, "one refresh however many flaps, and the call was a cache hit");
+    assert_eq!(env.clerk.metrics().background_refreshes, 1, "one landing, counted once");
 }
 
 #[tokio::test]
@@ -154,6 +155,7 @@ async fn back_online_after_the_token_expired_offline_it_is_refreshed_before_the_
     .await
     .expect("the refresh on reconnection lands");
     assert_eq!(env.session_token_requests(), 1);
+    assert_eq!(env.clerk.metrics().background_refreshes, 1, "one landing, counted once");
 
     // A later pause past expiry is the app's absence, not the network's: no late refresh.
     env.clerk.pause();

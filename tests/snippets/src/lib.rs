@@ -65,8 +65,9 @@ pub fn kinds(lang: &str) -> Option<&'static [&'static str]> {
             "body", "suspend", "top", "test", "test-body", "preamble", "test-preamble", "gradle",
             "android",
         ],
-        // manifest: one expression of a Package.swift (a dependency or a target).
-        "swift" => &["body", "top", "test", "preamble", "manifest"],
+        // manifest: one expression of a Package.swift (a dependency or a target); apple: a
+        // body that needs Apple's frameworks (the Keychain), compiled where Security exists.
+        "swift" => &["body", "apple", "top", "test", "preamble", "manifest"],
         "rust" => &["body"],
         // maven-NAME: XML that goes where the consumer's pom.xml says `<!-- doc-snippets: NAME -->`.
         "xml" => &["maven-dependencies", "maven-managed", "maven-plugins"],
@@ -348,6 +349,14 @@ pub fn swift_files(blocks: &[Block]) -> Result<Vec<File>, String> {
                 "Sources/App/Snippets",
                 format!(
                     "extension SnippetContext {{\n    func snippet_{ident}() async throws {{\n{}\n    }}\n}}\n",
+                    indent(&code, "        ")
+                ),
+                vec![],
+            ),
+            "apple" => (
+                "Sources/App/Snippets",
+                format!(
+                    "#if canImport(Security)\nextension SnippetContext {{\n    func snippet_{ident}() async throws {{\n{}\n    }}\n}}\n#endif\n",
                     indent(&code, "        ")
                 ),
                 vec![],
