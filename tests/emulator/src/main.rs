@@ -33,10 +33,14 @@ Options:
                                nohup or from a terminal: stop it with Ctrl-C)
   -h, --help                   this text
 
-Signing in from an app or a facade pointed at it (frontendApiUrl = the printed URL):
+An app run by hand against it: start it with --clock real, configure the facade with the
+printed URL instead of a publishable key (Kotlin Clerk.configure(frontendApiUrl = URL), Swift
+Clerk.shared.configure(frontendApiUrl: URL)), and sign in with a ticket, as an app's backend
+would make one:
   curl -s -X POST $URL/__emulator/sign_in_tokens -H 'content-type: application/json' \\
        -d '{\"user_id\":\"user_alice\"}'
-  gives {\"token\": \"<ticket>\", ...}: pass the ticket to signInWithTicket.
+  gives {\"token\": \"<ticket>\", ...}: pass the ticket to signInWithTicket (Kotlin) or
+  signIn(ticket:) (Swift). Any user id works: an unknown one is registered first.
 The control API (faults, clock, users, organizations, request log): tests/emulator/README.md.
 ";
 

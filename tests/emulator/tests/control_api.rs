@@ -472,7 +472,7 @@ fn binary_help_explains_the_flags_the_clock_and_signing_in() {
     let out = Command::new(env!("CARGO_BIN_EXE_clerk-emulator")).arg("--help").output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let help = String::from_utf8_lossy(&out.stdout);
-    for needle in ["--port", "--clock manual|real", "/__emulator/clock/advance", "--ignore-stdin", "--user", "/__emulator/sign_in_tokens", "signInWithTicket"] {
+    for needle in ["--port", "--clock manual|real", "/__emulator/clock/advance", "--ignore-stdin", "--user", "/__emulator/sign_in_tokens", "signInWithTicket", "signIn(ticket:)", "frontendApiUrl"] {
         assert!(help.contains(needle), "--help says nothing of {needle}:\n{help}");
     }
 }
