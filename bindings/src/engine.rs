@@ -113,6 +113,12 @@ impl ClerkCore {
         self.core.settled().await;
     }
 
+    /// Requests still out (a caller may have left one at its deadline).
+    #[cfg(feature = "testing")]
+    pub fn requests_in_flight(&self) -> usize {
+        self.core.requests_in_flight()
+    }
+
     fn configure(
         settings: ClerkSettings,
         token_store: Option<Arc<dyn DeviceTokenStore>>,

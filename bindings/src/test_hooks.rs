@@ -63,6 +63,15 @@ impl Attachment {
         attached().get(&self.url).is_none_or(|a| a.online)
     }
 
+    /// Requests still out across the live engines under this attachment.
+    pub fn requests_in_flight(&self) -> usize {
+        let engines: Vec<Arc<ClerkCore>> = attached()
+            .get(&self.url)
+            .map(|a| a.engines.iter().filter_map(Weak::upgrade).collect())
+            .unwrap_or_default();
+        engines.iter().map(|engine| engine.requests_in_flight()).sum()
+    }
+
     /// Tells every engine under this attachment, and those configured later, what a platform's
     /// network monitor would: the device has a network or not.
     pub fn set_online(&self, online: bool) {

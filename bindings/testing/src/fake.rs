@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use clerk_core::{Clerk, ClerkConfig, Clock as _, ManualClock};
-use clerk_emulator::{Emulator, EmulatorConfig, FaultRule, Route, SessionStatus, StatusFault};
+use clerk_emulator::{Emulator, EmulatorConfig, Fault, FaultRule, Route, SessionStatus, StatusFault};
 use clerkkit::test_hooks::{self, Attachment};
 
 use crate::clock::KitClock;
@@ -128,6 +128,17 @@ impl FakeClerk {
         self.emulator.inject(FaultRule::new(route.into(), fault).times(times.max(1)));
     }
 
+    /// The next `times` requests to `route` get no answer until [`release_hangs`](Self::release_hangs)
+    /// (or the fake is dropped): for testing what an app does when a call reaches its deadline.
+    pub fn hang_next(&self, route: FakeRoute, times: u32) {
+        self.emulator.inject(FaultRule::new(route.into(), Fault::Hang).times(times.max(1)));
+    }
+
+    /// Answers every request held by [`hang_next`](Self::hang_next), as the server normally would.
+    pub fn release_hangs(&self) {
+        self.emulator.release_hangs();
+    }
+
     /// Requests the fake has answered on `route` since it started or the counts were reset.
     pub fn request_count(&self, route: FakeRoute) -> u64 {
         self.emulator.count(route.into())
@@ -151,6 +162,13 @@ impl FakeClerk {
         for engine in tracked {
             engine.settled().await;
         }
+    }
+
+    /// Requests the SDK engines on this fake have sent and not yet seen answered (a caller may
+    /// have stopped waiting at its deadline while the shared request goes on).
+    pub fn requests_in_flight(&self) -> u64 {
+        let tracked: usize = self.tracked.lock().unwrap_or_else(|p| p.into_inner()).iter().map(Clerk::requests_in_flight).sum();
+        u64::try_from(self.attachment.requests_in_flight() + tracked).unwrap_or(u64::MAX)
     }
 
     /// The waits between retries the SDK took so far, in milliseconds, oldest first.

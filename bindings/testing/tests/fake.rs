@@ -126,3 +126,26 @@ fn the_fake_switches_the_network_off_and_on_for_the_engines_on_it() {
     assert_eq!(fake.request_count(FakeRoute::SessionToken), 1, "refreshed once on reconnecting");
     assert!(session.cached_token(options(false)).is_some(), "fresh in the cache for the next call");
 }
+
+#[test]
+fn a_call_past_its_deadline_leaves_the_request_out_until_the_fake_answers() {
+    let fake = FakeClerk::start(true).unwrap();
+    let core = ClerkCore::new(settings(fake.frontend_api_url(), false), None, None).unwrap();
+    let session = block_on(core.sign_in_with_ticket(fake.sign_in_token("user_1".into()))).unwrap();
+    assert_eq!(fake.requests_in_flight(), 0);
+    fake.hang_next(FakeRoute::SessionToken, 1);
+    let hurried = GetTokenOptions { deadline_seconds: Some(0.2), ..options(true) };
+    match block_on(session.request_token(hurried)) {
+        Err(ClerkError::Timeout { .. }) => {}
+        other => panic!("expected the deadline's timeout, got {other:?}"),
+    }
+    assert_eq!(fake.requests_in_flight(), 1, "the shared request is still out");
+    let signed_in = session.cached_token(options(false)).unwrap();
+    fake.release_hangs();
+    while fake.requests_in_flight() > 0 {
+        std::thread::yield_now();
+    }
+    let landed = session.cached_token(options(false)).unwrap();
+    assert_ne!(landed.jwt, signed_in.jwt, "the request the caller left landed in the cache");
+    assert_eq!(fake.request_count(FakeRoute::SessionToken), 1);
+}
