@@ -54,6 +54,7 @@ async fn counters_and_records_follow_what_happened() {
         (2, RequestOutcome::Status(503)),
         (3, RequestOutcome::Status(200)),
     ]);
+    assert!(seen[1].response_bytes > 20, "an error answer's Clerk error body counts too: {:?}", seen[1]);
     let text = format!("{seen:?} {now:?}");
     assert!(!text.contains("eyJ") && !text.contains("dvt") && !text.contains("sess_"), "{text}");
 }

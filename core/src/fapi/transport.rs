@@ -22,6 +22,15 @@ use crate::transport::{HttpMethod, HttpRequest, HttpResponse, HttpTransport};
 
 const FORM: &str = "application/x-www-form-urlencoded";
 
+/// What one attempt that got an HTTP answer came back with.
+struct Answered {
+    status: u16,
+    /// Body bytes received (0 for a body past the limit, which the transport stops reading).
+    body_bytes: u64,
+    /// The body, or the error the answer means.
+    answer: Result<Vec<u8>, Error>,
+}
+
 pub(crate) struct FapiTransport {
     http: Arc<dyn HttpTransport>,
     base: Url,
@@ -164,15 +173,12 @@ impl FapiTransport {
         &self,
         route: RequestRoute,
         attempt: u32,
-        work: impl std::future::Future<Output = Result<(u16, Result<Vec<u8>, Error>), Error>>,
+        work: impl std::future::Future<Output = Result<Answered, Error>>,
     ) -> Result<Vec<u8>, Error> {
         let started = std::time::Instant::now();
         let sent = work.await;
         let (summary, answer) = match sent {
-            Ok((status, answer)) => {
-                let bytes = answer.as_ref().map_or(0, |body| body.len() as u64);
-                (Ok((status, bytes)), answer)
-            }
+            Ok(Answered { status, body_bytes, answer }) => (Ok((status, body_bytes)), answer),
             // Refused before anything was sent (a stored device token that is no header value).
             Err(error @ Error::Configuration { .. }) => return Err(error),
             Err(error) => (Err(error.clone()), Err(error)),
@@ -192,7 +198,7 @@ impl FapiTransport {
         path: &[&str],
         form: &[(&str, &str)],
         limit: usize,
-    ) -> Result<(u16, Result<Vec<u8>, Error>), Error> {
+    ) -> Result<Answered, Error> {
         let sent_device_token = normalize(self.store.load());
         let request = self.request(method, path, form, limit, sent_device_token.as_deref())?;
         let response = match tokio::time::timeout(self.request_timeout, self.http.send(request)).await {
@@ -213,7 +219,9 @@ impl FapiTransport {
         }
         let server_now_ms = server_date_secs.map_or_else(|| self.server_now_ms(), |s| s * 1000);
         let retry_after = http::retry_after(response.header("retry-after"), server_now_ms);
-        Ok((response.status, http::answer(response.status, response.body, limit, retry_after)))
+        // An error answer's body counts too: it is what the device downloaded.
+        let body_bytes = response.body.as_ref().map_or(0, |body| body.len() as u64);
+        Ok(Answered { status: response.status, body_bytes, answer: http::answer(response.status, response.body, limit, retry_after) })
     }
 
     /// The request exactly as the Frontend API expects it from a native app.
