@@ -555,7 +555,7 @@ fn the_committed_swift_snapshot_has_the_documented_api() {
         "Clerk :: public func signIn(ticket: String) async throws -> Session",
         "Clerk :: public func signOut() async throws",
         "Session :: public func getToken(_ options: GetTokenOptions = .init()) async throws -> TokenResource?",
-        "GetTokenOptions :: public init(template: String? = nil, expirationBuffer: Double = 10, skipCache: Bool = false, organizationId: String? = nil)",
+        "GetTokenOptions :: public init(template: String? = nil, expirationBuffer: Double = 10, skipCache: Bool = false, organizationId: String? = nil, deadline: TimeInterval? = nil)",
         "TokenResource :: public let jwt: String",
         "TokenResource :: conforms to CustomStringConvertible",
         "TokenResource :: conforms to CustomDebugStringConvertible",
