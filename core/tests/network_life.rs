@@ -66,13 +66,7 @@ async fn back_online_the_stale_token_is_refreshed_once_before_the_next_call() {
     }
     env.clerk.set_online(true);
     env.settle().await;
-    tokio::time::timeout(Duration::from_secs(20), async {
-        while session.cached_token(&GetTokenOptions::default()).is_none() {
-            tokio::task::yield_now().await;
-        }
-    })
-    .await
-    .expect("the refresh on reconnection lands");
+    refresh_lands(&session).await;
     let next = session.get_token(GetTokenOptions::default()).await.unwrap().unwrap();
     assert_ne!(next.jwt, first.jwt);
     assert_eq!(env.session_token_requests(), 1, "one refresh however many flaps, and the call was a cache hit");
@@ -147,13 +141,7 @@ async fn back_online_after_the_token_expired_offline_it_is_refreshed_before_the_
 
     env.clerk.set_online(true);
     env.settle().await;
-    tokio::time::timeout(Duration::from_secs(20), async {
-        while session.cached_token(&GetTokenOptions::default()).is_none() {
-            tokio::task::yield_now().await;
-        }
-    })
-    .await
-    .expect("the refresh on reconnection lands");
+    refresh_lands(&session).await;
     assert_eq!(env.session_token_requests(), 1);
     assert_eq!(env.clerk.metrics().background_refreshes, 1, "one landing, counted once");
 
@@ -163,4 +151,15 @@ async fn back_online_after_the_token_expired_offline_it_is_refreshed_before_the_
     env.clerk.resume();
     env.settle().await;
     assert_eq!(env.session_token_requests(), 1, "the next get_token fetches on demand instead");
+}
+
+/// Waits for the refresh started by reconnecting to put a fresh token in the cache.
+async fn refresh_lands(session: &clerk_core::Session) {
+    tokio::time::timeout(Duration::from_secs(20), async {
+        while session.cached_token(&GetTokenOptions::default()).is_none() {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("the refresh on reconnection lands");
 }
