@@ -119,17 +119,35 @@ fn suffixes(code: &mut String, env: &Env, session: &Session, device_token_before
     }
 }
 
+/// The engine's metrics count exactly the requests the emulator received since sign-in (at
+/// most that many while one is still out). A server that is gone receives nothing to compare.
+fn check_metrics_agree(env: &Env, id: &str, requests_at_sign_in: u64) {
+    if id == "connection-refused" {
+        return;
+    }
+    let counted = env.clerk.metrics().requests - requests_at_sign_in;
+    let received = env.emu.count(Route::Any);
+    if env.clerk.requests_in_flight() == 0 {
+        assert_eq!(counted, received, "`{id}`: the metrics count {counted} requests, the emulator received {received}");
+    } else {
+        assert!(counted <= received, "`{id}`: the metrics count {counted} requests, the emulator received {received}");
+    }
+}
+
 /// One `get_token` call (ordinary or `skip_cache`) against the fault.
 async fn run_call(id: &str, mode: Mode) -> String {
     let env = Env::with_config(with_timeout).await;
     let session = env.sign_in("user_alice").await;
+    let requests_at_sign_in = env.clerk.metrics().requests;
     if mode == Mode::GetToken {
         env.advance_secs(52.0);
     }
     let before = session.cached_token(&zero_buffer()).expect("a valid cached token");
     let device_token = env.device_token();
     let env = if id == "connection-refused" { server_gone(env).await } else { inject(&env, id); env };
-    call_outcome(&env, &session, mode, &before, &device_token).await
+    let outcome = call_outcome(&env, &session, mode, &before, &device_token).await;
+    check_metrics_agree(&env, id, requests_at_sign_in);
+    outcome
 }
 
 async fn call_outcome(
@@ -163,6 +181,7 @@ async fn call_outcome(
 async fn run_refresh(id: &str) -> String {
     let env = Env::refreshing(with_timeout).await;
     let session = env.sign_in("user_alice").await;
+    let requests_at_sign_in = env.clerk.metrics().requests;
     env.settle().await;
     let before = session.cached_token(&zero_buffer()).expect("a token after sign-in");
     let device_token = env.device_token();
@@ -190,6 +209,7 @@ async fn run_refresh(id: &str) -> String {
         }
     }
     env.emu.release_hangs();
+    check_metrics_agree(&env, id, requests_at_sign_in);
 
     let mut code = if !session.is_active() {
         "ended".to_string()
