@@ -234,6 +234,10 @@ pub(crate) async fn run<T: RefreshTarget>(target: Weak<T>, control: Arc<RefreshC
         let Some(engine) = target.upgrade() else {
             return;
         };
+        // The plan's instant on the device clock too: a sleep measured from a later reading
+        // would overshoot by however far the clock moved while planning (a test's `advance`
+        // landing in between made the refresher sleep past a refresh that was due).
+        let planned_at = clock.now_ms();
         let now = engine.server_now_ms();
         let late_refresh_allowed = std::mem::take(&mut just_reconnected);
         let step = match engine.session_token() {
@@ -262,7 +266,7 @@ pub(crate) async fn run<T: RefreshTarget>(target: Weak<T>, control: Arc<RefreshC
             }
             Step::Sleep(ms) => {
                 drop(engine);
-                let before = clock.now_ms();
+                let before = planned_at;
                 #[cfg(feature = "testing")]
                 control.progress.set(Phase::Sleeping { until_ms: before + ms }, seen);
                 let slept = tokio::select! {
